@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs a real single-node Apache Kafka broker (KRaft) from Maven Central jars, without Docker.
+#   kafka.sh install   resolve the broker jars once (Maven's cache keeps them for later runs)
+#   kafka.sh start     format storage on first use, start the broker in the background, wait
+#   kafka.sh wait      wait until the broker answers on its port
+#   kafka.sh stop      stop the broker started by `start`
+#   kafka.sh status    say whether it is running
+# Settings (environment): KAFKA_STATE_DIR (default .kafka/node1), KAFKA_PORT (9092),
+# KAFKA_CONTROLLER_PORT (9093), KAFKA_LIBS (.kafka/libs), KAFKA_HEAP (768m).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+libs=${KAFKA_LIBS:-$root/.kafka/libs}
+state=${KAFKA_STATE_DIR:-$root/.kafka/node1}
+port=${KAFKA_PORT:-9092}
+controller_port=${KAFKA_CONTROLLER_PORT:-9093}
+heap=${KAFKA_HEAP:-768m}
+pidfile=$state/kafka.pid
+
+log4j="-Dkafka.logs.dir=$state/logs -Dlog4j2.configurationFile=$here/log4j2.properties"
+
+install() {
+  if [ -f "$libs/kafka_2.13-4.0.2.jar" ] && ls "$libs"/log4j-core-*.jar >/dev/null 2>&1; then
+    return 0
+  fi
+  command -v mvn >/dev/null || { echo "kafka.sh: Maven (mvn) is needed to fetch the broker jars: apt-get install -y maven" >&2; exit 1; }
+  command -v java >/dev/null || { echo "kafka.sh: Java 17+ is needed: apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
+  echo "kafka.sh: resolving Apache Kafka 4.0.2 jars from Maven Central into $libs"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs"
+}
+
+answers() {
+  # bash's /dev/tcp: true when something accepts connections on the port
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+running() {
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+wait_ready() {
+  local deadline=$((SECONDS + ${KAFKA_WAIT_SECONDS:-90}))
+  until answers && grep -q "Kafka Server started" "$state/broker.log" 2>/dev/null; do
+    if ! running; then
+      echo "kafka.sh: the broker exited during start-up; last lines of $state/broker.log:" >&2
+      tail -n 30 "$state/broker.log" >&2 || true
+      exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "kafka.sh: the broker did not answer on 127.0.0.1:$port in time; see $state/broker.log" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+  echo "kafka.sh: broker ready on 127.0.0.1:$port"
+}
+
+start() {
+  if running; then echo "kafka.sh: already running (pid $(cat "$pidfile"))"; return 0; fi
+  if answers; then echo "kafka.sh: something else already listens on 127.0.0.1:$port; reusing it"; return 0; fi
+  install
+  mkdir -p "$state/data" "$state/logs"
+  sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA_DIR@#$state/data#g" \
+    "$here/server.properties.template" > "$state/server.properties"
+  local cp="$libs/*"
+  if [ ! -f "$state/data/meta.properties" ]; then
+    local cluster_id
+    cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    # shellcheck disable=SC2086
+    java $log4j -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" >"$state/format.log" 2>&1 \
+      || { cat "$state/format.log" >&2; exit 1; }
+  fi
+  # shellcheck disable=SC2086
+  nohup java -Xms256m "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    $log4j -cp "$cp" kafka.Kafka "$state/server.properties" >"$state/broker.log" 2>&1 &
+  echo $! >"$pidfile"
+  wait_ready
+}
+
+stop() {
+  if ! running; then echo "kafka.sh: not running"; rm -f "$pidfile"; return 0; fi
+  local pid; pid=$(cat "$pidfile")
+  kill "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  rm -f "$pidfile"
+  echo "kafka.sh: stopped"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  wait) wait_ready ;;
+  stop) stop ;;
+  status) if running; then echo "running (pid $(cat "$pidfile"))"; else echo "stopped"; exit 1; fi ;;
+  *) echo "usage: kafka.sh install|start|wait|stop|status" >&2; exit 2 ;;
+esac

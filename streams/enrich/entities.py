@@ -1,0 +1,229 @@
+"""Entities of an article: spaCy's spans, cleaned, resolved to places, and grouped per real-world thing.
+
+"Tarar", "Attaullah Tarar" and "Atta Tarar" are one person; "TTP" and "Tehreek-e-Taliban
+Pakistan" one group; "Turkiye" and "Türkiye" one country. Grouping rules, in order: the alias file,
+the gazetteer (places resolve to one canonical place), acronyms defined in the text ("Inter-Services
+Public Relations (ISPR)"), and person surnames (a lone surname joins the full name it shortens).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from streams.enrich.aliases import KnownEntity, alias_index, load_aliases
+from streams.enrich.gazetteer import Gazetteer, Place
+from streams.models import Entity, Mention
+
+SKIPPED_LABELS = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "TIME"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+# Words that precede names but are not part of them ("Minister Attaullah Tarar").
+HONORIFICS = frozenset(
+    "minister president prime general lt col colonel major captain sergeant governor senator mayor "
+    "king queen prince sheikh dr mr mrs ms spokesman spokeswoman spokesperson commander chief secretary "
+    "ambassador envoy leader director judge justice information broadcasting interior defence defense "
+    "foreign affairs finance deputy acting former said says told according".split()
+)
+_DASHES = re.compile(r"[–—]")
+_LEADING_THE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_TRAILING_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+@dataclass(slots=True)
+class SpanRef:
+    """One mention, tied to the field it came from."""
+
+    text: str
+    label: str
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class EntityGroup:
+    key: str
+    canonical: str
+    label: str
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    mentions: list[SpanRef] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EntityIndex:
+    """The grouped entities of an article and a way back from any mention to its group."""
+
+    groups: list[EntityGroup]
+    by_offset: dict[tuple[str, int], EntityGroup]
+
+    def group_at(self, field_name: str, char_start: int, char_end: int) -> EntityGroup | None:
+        """The entity whose mention overlaps [char_start, char_end) in a field."""
+        for group in self.groups:
+            for mention in group.mentions:
+                if mention.field == field_name and mention.start < char_end and char_start < mention.end:
+                    return group
+        return None
+
+    def to_entities(self) -> list[Entity]:
+        return [
+            Entity(
+                text=group.mentions[0].text,
+                label=group.label,
+                canonical=group.canonical,
+                country=group.country,
+                lat=group.lat,
+                lon=group.lon,
+                mentions=[Mention(m.field, m.start, m.end) for m in group.mentions],
+            )
+            for group in self.groups
+        ]
+
+
+def clean_span_text(text: str) -> str:
+    """Drop leading articles, trailing possessives and stray punctuation."""
+    cleaned = _LEADING_THE.sub("", text.strip())
+    cleaned = _TRAILING_POSSESSIVE.sub("", cleaned)
+    return cleaned.strip(" \t\n\"'“”‘’.,;:()")
+
+
+def _trimmed_span(span: Span) -> tuple[str, int, int]:
+    """The cleaned text of a span and its character offsets within the doc."""
+    tokens = list(span)
+    while tokens and (tokens[0].lower_ in {"the", "a", "an"} or tokens[0].is_punct):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].tag_ == "POS" or tokens[-1].text in {"'s", "’s"}):
+        tokens.pop()
+    if not tokens:
+        return "", span.start_char, span.start_char
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return span.doc.text[start:end], start, end
+
+
+def _person_full_names(doc: Doc, surname: str) -> list[tuple[str, int, int]]:
+    """Every "First Surname" in the doc that the NER missed or cut short ("Attaullah Tarar")."""
+    found = []
+    for token in doc:
+        if token.text != surname or token.i == 0:
+            continue
+        first = doc[token.i - 1]
+        if (
+            first.pos_ == "PROPN"
+            and first.text[:1].isupper()
+            and first.is_alpha
+            and first.lower_ not in HONORIFICS
+            and first.ent_type_ not in {"GPE", "NORP", "ORG", "DATE", "LOC"}
+        ):
+            found.append((f"{first.text} {token.text}", first.idx, token.idx + len(token.text)))
+    return found
+
+
+class EntityGrouper:
+    """Turns the spans of an article's title and body docs into canonical entities."""
+
+    def __init__(self, gazetteer: Gazetteer, known: tuple[KnownEntity, ...] | None = None) -> None:
+        self._gazetteer = gazetteer
+        self._aliases = alias_index(known if known is not None else load_aliases())
+
+    def group(self, docs: Iterable[tuple[str, Doc]]) -> EntityIndex:
+        """Group every named span of the given (field, doc) pairs."""
+        refs = [ref for field_name, doc in docs for ref in self._refs(field_name, doc)]
+        groups: dict[str, EntityGroup] = {}
+        acronyms = self._acronyms(refs)
+        surnames = self._person_surnames(refs)
+        for ref in refs:
+            key, canonical, label, place, country = self._identify(ref, acronyms, surnames)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = EntityGroup(key=key, canonical=canonical, label=label, country=country)
+                if place is not None:
+                    group.lat, group.lon = place.lat, place.lon
+            elif len(canonical) > len(group.canonical) and label == "PERSON":
+                group.canonical = canonical  # the fullest form of a person's name wins
+            if group.country is None and country is not None:
+                group.country = country
+            group.mentions.append(ref)
+        ordered = sorted(groups.values(), key=lambda g: (-len(g.mentions), g.mentions[0].field != "title",
+                                                         g.mentions[0].start))
+        by_offset = {(m.field, m.start): g for g in ordered for m in g.mentions}
+        return EntityIndex(groups=ordered, by_offset=by_offset)
+
+    def _refs(self, field_name: str, doc: Doc) -> list[SpanRef]:
+        refs: list[SpanRef] = []
+        for span in doc.ents:
+            if span.label_ in SKIPPED_LABELS:
+                continue
+            text, start, end = _trimmed_span(span)
+            if not text or not any(ch.isalpha() for ch in text):
+                continue
+            refs.append(SpanRef(text=_DASHES.sub("-", text), label=span.label_, field=field_name, start=start, end=end))
+        # a person's first name the NER left out: "Minister Attaullah Tarar ... Tarar said" finds
+        # only "Tarar"; the full name becomes a mention of its own (or widens the one it overlaps)
+        for surname in {r.text for r in refs if r.label == "PERSON" and " " not in r.text}:
+            for full, start, end in _person_full_names(doc, surname):
+                overlapping = [r for r in refs if r.start < end and start < r.end]
+                if overlapping:
+                    for ref in overlapping:
+                        if ref.label == "PERSON" and ref.end == end:
+                            ref.text, ref.start = full, start
+                else:
+                    refs.append(SpanRef(text=full, label="PERSON", field=field_name, start=start, end=end))
+        refs.sort(key=lambda r: r.start)
+        return refs
+
+    def _acronyms(self, refs: list[SpanRef]) -> dict[str, str]:
+        """ACRONYM -> the long name it abbreviates, when both occur and initials match."""
+        longs = [r.text for r in refs if len(r.text.split()) >= 2]
+        found: dict[str, str] = {}
+        for ref in refs:
+            short = ref.text
+            if not (2 <= len(short) <= 6 and short.isupper() and short.isalpha()):
+                continue
+            for long in longs:
+                words = [w for w in re.split(r"[\s-]+", long) if w and w[0].isupper()]
+                if "".join(w[0] for w in words) == short:
+                    found[short] = long
+                    break
+        return found
+
+    def _person_surnames(self, refs: list[SpanRef]) -> dict[str, str]:
+        """casefolded surname -> the longest full name ending in it."""
+        names: dict[str, str] = {}
+        for ref in refs:
+            if ref.label != "PERSON" or " " not in ref.text:
+                continue
+            surname = ref.text.split()[-1].casefold()
+            if len(ref.text) > len(names.get(surname, "")):
+                names[surname] = ref.text
+        return names
+
+    def _identify(
+        self, ref: SpanRef, acronyms: dict[str, str], surnames: dict[str, str]
+    ) -> tuple[str, str, str, Place | None, str | None]:
+        """(group key, canonical name, label, place, country) for one mention."""
+        text = clean_span_text(ref.text)
+        folded = text.casefold()
+        known = self._aliases.get(folded) or self._aliases.get(acronyms.get(text, "").casefold())
+        if known is not None:
+            return f"known:{known.canonical}", known.canonical, known.label, None, known.country
+        if ref.label in PLACE_LABELS or ref.label == "GPE":
+            place = self._gazetteer.place(text)
+            if place is not None:
+                return f"place:{place.name}", place.name, ref.label, place, place.country
+        if ref.label == "NORP":
+            country = self._gazetteer.country_of_demonym(text)
+            return f"norp:{folded}", text, "NORP", None, country
+        surname = folded.split()[-1] if folded else folded
+        if surname in surnames and (ref.label in {"PERSON", "ORG"} or " " not in text):
+            full = surnames[surname]
+            return f"person:{surname}", full, "PERSON", None, None
+        if text in acronyms:
+            long = acronyms[text]
+            return f"{ref.label}:{long.casefold()}", long, ref.label, None, None
+        place = self._gazetteer.place(text) if ref.label in PLACE_LABELS else None
+        return f"{ref.label}:{folded}", text, ref.label, place, place.country if place else None

@@ -1,0 +1,363 @@
+"""Sentence-level event coding: trigger phrases matched over spaCy's parse, then who, whom, where,
+when and how many read off the dependency tree and the article's grouped entities.
+
+Steps for one doc (title or body):
+  1. match every trigger of lexicon.TRIGGERS; keep one match per (sentence, PLOVER type),
+     the most specific trigger winning (TRIGGERS lists specific before generic);
+  2. refine the ACLED sub-type and mode from the sentence's words (an "attack" on villagers is
+     Violence against civilians, on soldiers an Armed clash);
+  3. flag negation ("no agreement was reached") and hypotheticals ("threatened to strike");
+  4. read actor, target, location, date and casualties for each event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from streams.enrich.dates import resolve_date
+from streams.enrich.entities import ACTOR_LABELS, PLACE_LABELS, EntityGroup, EntityIndex
+from streams.enrich.gazetteer import Gazetteer
+from streams.enrich.lexicon import TRIGGERS, Trigger, compile_pattern
+from streams.enrich.numbers import casualties
+from streams.enrich.taxonomy import DEFAULT_CAMEO, acled_event_type
+from streams.models import Event
+
+_TRIGGERS_BY_NAME = {trigger.name: trigger for trigger in TRIGGERS}
+_PRIORITY = {trigger.name: index for index, trigger in enumerate(TRIGGERS)}
+
+NEGATION_WORDS = frozenset({"no", "not", "n't", "never", "without", "neither", "nor"})
+# verbs that make what they govern not (yet) a fact: "threatened to strike", "urged X to stop attacks"
+HYPOTHETICAL_GOVERNORS = frozenset(
+    "threaten warn vow plan intend prepare consider propose seek want hope urge demand call ask press "
+    "aim pledge promise expect fear may might could would should".split()
+)
+NEGATING_GOVERNORS = frozenset({"deny", "fail", "refuse", "reject", "dismiss", "refusal", "failure", "unwilling"})
+MODAL_AUX = frozenset({"will", "would", "could", "may", "might", "shall", "should", "can"})
+LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "across", "outside", "inside", "around", "into", "from", "on"})
+TARGET_PREPOSITIONS = frozenset({"on", "against", "at", "with", "targeting", "toward", "towards"})
+
+_WORDS = {
+    "suicide": re.compile(r"\bsuicide\b", re.I),
+    "air": re.compile(r"\b(air ?strikes?|air raids?|drones?|warplanes?|jets?|aircraft|helicopters?|aerial|bombers?)\b", re.I),
+    "shelling": re.compile(r"\b(shell(s|ed|ing)?|artillery|mortars?|rockets?|missiles?|barrages?|howitzers?)\b", re.I),
+    "ied": re.compile(r"\b(roadside|landmines?|ieds?|improvised explosive|car bomb|bomb(s|ed|ing)?|explosive device|blast|explosion)\b", re.I),
+    "grenade": re.compile(r"\bgrenades?\b", re.I),
+    "civilians": re.compile(r"\b(civilians?|villagers?|residents?|worshippers?|passengers?|students?|pupils?|children|women|farmers?|shoppers?|market|mourners|families|pilgrims|patients|aid workers?|journalists?|displaced)\b", re.I),
+    "combatants": re.compile(r"\b(soldiers?|troops?|militants?|fighters?|rebels?|insurgents?|army|forces|police(men)?|officers?|militia(s|men)?|guards?|military|gunmen|jihadists?|terrorists?)\b", re.I),
+    "intervention": re.compile(r"\b(tear ?gas|water cannons?|dispers(e|ed|ing)|rubber bullets?|batons?|baton-charged|arrested|detained|broke up)\b", re.I),
+    "excessive": re.compile(r"\b(live (ammunition|rounds|fire)|opened fire on|shot dead|fired on|killing|killed)\b", re.I),
+    "riot": re.compile(r"\b(riot(s|ers|ing)?|torched|set fire|pelted|stones|looted|vandali[sz]ed|clashed with police|ransacked)\b", re.I),
+    "government": re.compile(r"\b(army|troops|government|military|armed forces|soldiers|security forces|police)\b", re.I),
+}
+
+
+@dataclass(slots=True)
+class _Candidate:
+    trigger: Trigger
+    span: Span
+
+
+def build_matcher(nlp: Language) -> Matcher:
+    """A Matcher holding every trigger's patterns, keyed by trigger name."""
+    matcher = Matcher(nlp.vocab)
+    for trigger in TRIGGERS:
+        matcher.add(trigger.name, [compile_pattern(p) for p in trigger.patterns])
+    return matcher
+
+
+def _sentence_candidates(doc: Doc, matcher: Matcher) -> dict[int, list[_Candidate]]:
+    """Per sentence start: the best match for each PLOVER type."""
+    best: dict[tuple[int, str], _Candidate] = {}
+    for match_id, start, end in matcher(doc):
+        trigger = _TRIGGERS_BY_NAME[doc.vocab.strings[match_id]]
+        span = doc[start:end]
+        key = (span.sent.start, trigger.type)
+        current = best.get(key)
+        if current is None or _better(trigger, span, current):
+            best[key] = _Candidate(trigger, span)
+    by_sentence: dict[int, list[_Candidate]] = {}
+    for (sentence_start, _), candidate in sorted(best.items(), key=lambda item: item[1].span.start):
+        by_sentence.setdefault(sentence_start, []).append(candidate)
+    for sentence_start, candidates in by_sentence.items():
+        by_sentence[sentence_start] = _resolve_conflicts(candidates)
+    return by_sentence
+
+
+def _better(trigger: Trigger, span: Span, current: _Candidate) -> bool:
+    if _PRIORITY[trigger.name] != _PRIORITY[current.trigger.name]:
+        return _PRIORITY[trigger.name] < _PRIORITY[current.trigger.name]
+    return len(span) > len(current.span)
+
+
+def _resolve_conflicts(candidates: list[_Candidate]) -> list[_Candidate]:
+    """A labour strike is a protest, not an assault; 'agreed ... but failed' keeps both."""
+    types = {c.trigger.type for c in candidates}
+    if "PROTEST" in types:
+        candidates = [
+            c for c in candidates
+            if not (c.trigger.name == "clash" and c.span.text.lower().startswith(("strike", "struck")))
+        ]
+    return candidates
+
+
+def _governors(token: Token) -> Iterable[Token]:
+    """The token's ancestors within its sentence, nearest first."""
+    current = token
+    while current.head.i != current.i:  # spaCy makes a new Token object per access: compare indices
+        current = current.head
+        yield current
+
+
+def _complement_governors(token: Token) -> Iterable[Token]:
+    """Governors whose complement (not whose subject) contains the token: in "talks failed",
+    "failed" governs the talks' subject and says nothing about whether talks were held; in
+    "failed to reach agreement" it governs the agreement."""
+    current = token
+    while current.head.i != current.i:
+        if current.dep_ in {"nsubj", "nsubjpass", "csubj"}:
+            return
+        current = current.head
+        yield current
+
+
+def is_negated(span: Span) -> bool:
+    """'no agreement was reached', 'did not attack', 'denied carrying out the attack'."""
+    root = span.root
+    words = [*span, *root.children]
+    if any(t.dep_ == "neg" or t.lower_ in NEGATION_WORDS for t in words):
+        return True
+    if root.head.i != root.i and root.dep_ in {"dobj", "nsubjpass", "attr"}:
+        if any(t.dep_ == "neg" for t in root.head.children):
+            return True
+    return any(g.lemma_.lower() in NEGATING_GOVERNORS for g in _complement_governors(root))
+
+
+def is_hypothetical(span: Span, trigger: Trigger) -> bool:
+    """Threats, demands, plans and conditionals: the event has not happened (yet)."""
+    if trigger.type in {"THREATEN", "REQUEST", "REJECT"}:
+        return False  # these are the speech acts themselves; "could not agree" is a fact
+    root = span.root
+    verb = root if root.pos_ in {"VERB", "AUX"} else root.head
+    if any(c.dep_ == "aux" and c.lower_ in MODAL_AUX for c in verb.children) and not any(
+        c.dep_ == "neg" for c in verb.children
+    ):
+        return True
+    if any(c.dep_ == "mark" and c.lower_ in {"if", "unless"} for c in verb.children):
+        return True
+    return any(g.lemma_.lower() in HYPOTHETICAL_GOVERNORS for g in _complement_governors(root))
+
+
+def _groups_in(tokens: Iterable[Token], field_name: str, index: EntityIndex, labels: frozenset[str]) -> list[EntityGroup]:
+    found: list[EntityGroup] = []
+    for token in tokens:
+        group = index.group_at(field_name, token.idx, token.idx + len(token.text))
+        if group is not None and group.label in labels and group not in found:
+            found.append(group)
+    return found
+
+
+def _in_locative_phrase(token: Token) -> bool:
+    return any(g.dep_ == "prep" and g.lower_ in LOCATIVE_PREPOSITIONS - {"on", "from"} for g in _governors(token))
+
+
+def _governing_verb(span: Span) -> Token:
+    root = span.root
+    if root.pos_ in {"VERB", "AUX"}:
+        return root
+    for governor in _governors(root):
+        if governor.pos_ in {"VERB", "AUX"}:
+            return governor
+    return root
+
+
+class EventCoder:
+    """Codes PLOVER events (with ACLED and CAMEO equivalents) in spaCy docs."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+        self._matcher = build_matcher(nlp)
+        self._gazetteer = gazetteer
+
+    def code(
+        self, doc: Doc, field_name: str, index: EntityIndex, reference: date | None,
+        fallback_place: EntityGroup | None,
+    ) -> list[Event]:
+        """Every event in one doc, in text order."""
+        events: list[Event] = []
+        recent_dates: dict[str, tuple[int, str]] = {}  # type -> (sentence number, ISO date)
+        sentences = list(doc.sents)
+        sentence_number = {s.start: n for n, s in enumerate(sentences)}
+        for sentence_start, candidates in sorted(_sentence_candidates(doc, self._matcher).items()):
+            number = sentence_number[sentence_start]
+            sentence = doc[sentence_start].sent
+            for candidate in candidates:
+                event = self._event(candidate, sentence, field_name, index, reference, fallback_place)
+                if event.date is None:
+                    carried = recent_dates.get(event.type)
+                    if carried and number - carried[0] <= 2:
+                        event.date = carried[1]  # the narrative goes on about the same day
+                elif self._explicit_date(sentence, reference):
+                    recent_dates[event.type] = (number, event.date)
+                if event.date is None and reference is not None:
+                    event.date = reference.isoformat()
+                events.append(event)
+        return events
+
+    def _explicit_date(self, sentence: Span, reference: date | None) -> date | None:
+        for ent in sentence.ents:
+            if ent.label_ == "DATE":
+                resolved = resolve_date(ent.text, reference)
+                if resolved is not None:
+                    return resolved
+        return None
+
+    def _event(
+        self, candidate: _Candidate, sentence: Span, field_name: str, index: EntityIndex,
+        reference: date | None, fallback_place: EntityGroup | None,
+    ) -> Event:
+        trigger, span = candidate.trigger, candidate.span
+        sub_type, mode = self._refine(trigger, sentence.text)
+        negated = trigger.type != "REJECT" and is_negated(span)
+        hypothetical = is_hypothetical(span, trigger)
+        actor, target = self._participants(span, sentence, field_name, index)
+        location = self._location(span, sentence, field_name, index, actor, target, fallback_place)
+        explicit = self._explicit_date(sentence, reference)
+        counts = casualties(sentence.text) if trigger.type in {"ASSAULT", "PROTEST"} else None
+        confidence = trigger.confidence + (0.1 if actor else 0.0) + (0.05 if target else 0.0)
+        if negated or hypothetical:
+            confidence -= 0.2
+        start, end = sentence.start_char, sentence.end_char
+        return Event(
+            type=trigger.type,
+            mode=mode,
+            cameo=trigger.cameo or DEFAULT_CAMEO[trigger.type],
+            acled_event_type=acled_event_type(sub_type),
+            acled_sub_event_type=sub_type,
+            sentence=sentence.text.strip(),
+            field=field_name,
+            start=start,
+            end=end,
+            actor=actor.canonical if actor else None,
+            target=target.canonical if target else None,
+            location=location.canonical if location else None,
+            country=location.country if location else (target.country if target else None),
+            lat=location.lat if location else None,
+            lon=location.lon if location else None,
+            date=explicit.isoformat() if explicit else None,
+            fatalities=counts.fatalities if counts else None,
+            injured=counts.injured if counts else None,
+            negated=negated,
+            hypothetical=hypothetical,
+            confidence=round(max(0.05, min(confidence, 0.99)), 2),
+        )
+
+    @staticmethod
+    def _refine(trigger: Trigger, text: str) -> tuple[str | None, str | None]:
+        """ACLED sub-type and PLOVER mode from the sentence's words, for generic triggers."""
+        sub_type, mode = trigger.acled, trigger.mode
+        has = {name: bool(pattern.search(text)) for name, pattern in _WORDS.items()}
+        if trigger.refine == "assault":
+            if has["suicide"] and has["ied"]:
+                return "Suicide bomb", "suicide-attack"
+            if has["air"] and trigger.name != "ied":
+                return "Air/drone strike", "aerial"
+            if has["grenade"]:
+                return "Grenade", "explosives"
+            if has["shelling"] and trigger.name != "ied":
+                return "Shelling/artillery/missile attack", "heavy-weapons"
+            if has["ied"] and trigger.name == "clash":
+                return "Remote explosive/landmine/IED", "explosives"
+            if trigger.name == "clash" and has["civilians"] and not has["combatants"]:
+                return "Attack", "firearms"
+            if trigger.name == "clash" and has["civilians"] and re.search(
+                r"\b(gunmen|militants|attackers|assailants|jihadists|bandits|fighters)\b[^.]*\b(kill|attack|shot|stormed|abduct)", text, re.I
+            ) and re.search(r"\b(kill\w*|attack\w*|shot|storm\w*)\b[^.]*\b(civilians?|villagers?|residents?|worshippers?|passengers?)", text, re.I):
+                return "Attack", "firearms"
+        elif trigger.refine == "protest":
+            if has["excessive"] and re.search(r"\b(protesters|demonstrators|marchers|crowd)\b", text, re.I) and re.search(
+                r"\b(police|security forces|troops|soldiers)\b", text, re.I
+            ):
+                return "Excessive force against protesters", "demo"
+            if has["riot"]:
+                return "Violent demonstration", "riot"
+            if has["intervention"]:
+                return "Protest with intervention", "demo"
+        elif trigger.refine == "territory":
+            if has["government"]:
+                return "Government regains territory", mode
+            return "Non-state actor overtakes territory", mode
+        return sub_type, mode
+
+    def _participants(
+        self, span: Span, sentence: Span, field_name: str, index: EntityIndex
+    ) -> tuple[EntityGroup | None, EntityGroup | None]:
+        verb = _governing_verb(span)
+        actors: list[EntityGroup] = []
+        targets: list[EntityGroup] = []
+        for child in verb.children:
+            if child.dep_ in {"nsubj", "csubj"}:
+                actors += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
+            elif child.dep_ == "agent":
+                actors += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
+            elif child.dep_ in {"dobj", "nsubjpass", "dative"}:
+                targets += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
+        for head in (span.root, verb):
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS:
+                    targets += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
+        # "Pakistan–Afghan Taliban talks": the compound modifiers are the parties
+        modifiers = _groups_in(
+            (t for t in span.root.lefts if t.dep_ in {"compound", "amod", "nmod", "poss"} for t in t.subtree),
+            field_name, index, ACTOR_LABELS,
+        )
+        actors += modifiers[:1]
+        targets += modifiers[1:]
+        actor = actors[0] if actors else None
+        target = next((t for t in targets if t is not actor), None)
+        if actor is None or target is None:
+            # nearest parties before and after the trigger, leaving out places named as locations
+            free = [t for t in sentence if not _in_locative_phrase(t)]
+            before = _groups_in((t for t in free if t.i < span.start), field_name, index, ACTOR_LABELS)
+            after = _groups_in((t for t in free if t.i >= span.end), field_name, index, ACTOR_LABELS)
+            if actor is None and before:
+                actor = before[-1] if before[-1] is not target else (before[-2] if len(before) > 1 else None)
+            if target is None:
+                target = next((g for g in after if g is not actor and g.label in ACTOR_LABELS), None)
+        return actor, target
+
+    def _location(
+        self, span: Span, sentence: Span, field_name: str, index: EntityIndex,
+        actor: EntityGroup | None, target: EntityGroup | None, fallback: EntityGroup | None,
+    ) -> EntityGroup | None:
+        places: list[tuple[int, EntityGroup]] = []
+        for token in sentence:
+            if token.dep_ == "prep" and token.lower_ in LOCATIVE_PREPOSITIONS:
+                for group in _groups_in(token.subtree, field_name, index, PLACE_LABELS):
+                    if group.lat is not None:
+                        places.append((abs(token.i - span.root.i), group))
+        if places:
+            # the nearest place phrase to the trigger; a city beats the country it is in
+            places.sort(key=lambda item: item[0])
+            nearest = places[0][1]
+            finer = [g for _, g in places if g.country == nearest.country and g is not nearest
+                     and self._is_finer(g, nearest)]
+            return finer[0] if finer else nearest
+        for candidate in (target, actor):
+            if candidate is not None and candidate.label in PLACE_LABELS and candidate.lat is not None:
+                return candidate
+        in_sentence = _groups_in(sentence, field_name, index, PLACE_LABELS)
+        with_point = [g for g in in_sentence if g.lat is not None]
+        if with_point:
+            return with_point[0]
+        return fallback
+
+    def _is_finer(self, group: EntityGroup, than: EntityGroup) -> bool:
+        place, other = self._gazetteer.place(group.canonical), self._gazetteer.place(than.canonical)
+        rank = {"city": 0, "region": 1, "country": 2}
+        return bool(place and other and rank[place.kind] < rank[other.kind])

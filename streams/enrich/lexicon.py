@@ -1,0 +1,208 @@
+"""Event triggers: the phrases that signal each PLOVER event, with mode, CAMEO root and ACLED sub-type.
+
+Patterns use a small notation compiled to spaCy Matcher patterns (see `compile_pattern`):
+  word            any inflection of the word (talk, talks, talked, talking), case-insensitive
+  a|b             either word
+  word?           optional
+  ~N              up to N arbitrary tokens
+  =word           this exact form only
+Spaces separate tokens, so a multi-word alternative is a pattern of its own.
+Where a trigger names no ACLED sub-type the event falls outside ACLED's taxonomy (talks, threats…).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    name: str
+    type: str
+    patterns: tuple[str, ...]
+    mode: str | None = None
+    cameo: str | None = None
+    acled: str | None = None
+    confidence: float = 0.7
+    #: refine ACLED sub-type and mode from the sentence's other words (generic violence, protests)
+    refine: str | None = None
+
+
+TRIGGERS: tuple[Trigger, ...] = (
+    # --- verbal cooperation -------------------------------------------------------------------
+    Trigger("talks", "CONSULT", (
+        "talk|negotiation|dialogue|discussion|consultation", "peace talk", "=met|=meet with",
+        "=met =in", "hold|held meeting|talk|discussion", "summit", "round of ~2 talk",
+        "negotiate", "=mediated|=brokered talk", "consult", "=visited", "=phone|=telephone call",
+    ), cameo="04", confidence=0.65),
+    Trigger("ceasefire-agreed", "AGREE", (
+        "agree ~3 ceasefire|truce|peace|deal|pact|accord|mechanism|plan",
+        "ceasefire|truce =was|=were|=has|=had? =been? agreed|brokered|reached|signed",
+        "agree on|to", "sign|signed|ink|seal ~3 agreement|accord|deal|treaty|pact|ceasefire|truce|memorandum",
+        "reach|reached|strike|struck ~2 agreement|deal|accord|consensus|understanding",
+        "agreement|deal|accord|ceasefire|truce =was|=were|=has =been? reached|signed|agreed",
+    ), cameo="03", acled="Agreement", confidence=0.75),
+    Trigger("support", "SUPPORT", (
+        "thank|praise|commend|welcome|endorse|hail|applaud", "express support|solidarity",
+        "=backed|=backing ~2 resolution|bid|plan|proposal",
+    ), cameo="05", confidence=0.5),
+    Trigger("concede", "CONCEDE", (
+        "apologise|apologize|concede|admit", "declare ~2 ceasefire|truce", "acknowledge",
+    ), cameo="08", confidence=0.5),
+    Trigger("cooperate", "COOPERATE", (
+        "cooperate|collaborate", "joint operation|patrol|exercise|investigation", "cooperation agreement",
+    ), cameo="06", confidence=0.55),
+    Trigger("aid", "AID", (
+        "aid|relief|assistance|supplies ~2 =delivered|=arrived|=reached",
+        "deliver|send|sent|provide|airdrop|distribute ~4 aid|food|relief|assistance|supplies|medicine|shelter",
+        "humanitarian aid|assistance|convoy|corridor", "aid convoy|shipment|delivery|truck",
+        "=pledged ~4 aid|assistance|million",
+    ), cameo="07", confidence=0.7),
+    Trigger("retreat", "RETREAT", (
+        "withdraw|pull ~3 troop|force|soldier", "pull out|back", "release|free|freed ~3 prisoner|hostage|detainee|captive",
+        "hostage|prisoner|detainee =were|=was =released|=freed", "hand|handed over",
+    ), cameo="08", confidence=0.6),
+    # --- verbal conflict ----------------------------------------------------------------------
+    Trigger("request", "REQUEST", (
+        "urge|appeal|demand|press|=asked", "call|=called|=calling on|for",
+    ), cameo="10", confidence=0.45),
+    Trigger("accuse", "ACCUSE", (
+        "accuse|blame|allege|condemn|denounce|criticise|criticize", "=accusing",
+        "=held ~3 responsible", "accusation|allegation", "=claimed responsibility",
+    ), cameo="11", mode="allege", confidence=0.7),
+    Trigger("talks-failed", "REJECT", (
+        "talk|negotiation|dialogue|meeting|discussion|summit ~4 collapse|fail|stall|falter|=ended|=concluded", "talk|negotiation|dialogue ~4 break|=broke down",
+        "collapse|failure|breakdown =of ~3 talk|negotiation|dialogue",
+        "without ~2 breakthrough|agreement|deal|result|progress|outcome",
+        "fail to ~3 produce|reach|agree|find|make", "=failed|=fails =to",
+        "could|did|=couldn't|=didn't not? find|reach common? ground|agreement|deal",
+        "no agreement|deal|breakthrough|consensus|assurance|commitment", "reject|refuse|rebuff|spurn|veto|deny|dismiss",
+        "rejection|refusal", "=walked =out", "=deadlock|=impasse|=stalemate",
+    ), cameo="12", confidence=0.6),
+    Trigger("threaten", "THREATEN", (
+        "threaten|threat|warn|vow|ultimatum", "=warning|=warned", "vow to ~3 retaliate|respond|avenge|strike",
+    ), cameo="13", mode="violence", confidence=0.65),
+    Trigger("sanction", "SANCTION", (
+        "sanction|embargo", "impose|slap ~3 sanction|ban|restriction|tariff|embargo", "freeze|froze ~3 asset",
+        "expel ~3 diplomat|ambassador|envoy", "suspend|cut|sever ~3 tie|relation|aid", "blacklist",
+        "=convicted|=sentenced",
+    ), cameo="16", confidence=0.7),
+    # --- material conflict --------------------------------------------------------------------
+    Trigger("protest", "PROTEST", (
+        "protest|demonstration|rally|march|sit-in|demonstrator|protester|protestor",
+        "=demonstrated|=rallied|=marched|=protested", "take|took to the street",
+        "general strike", "=went on strike", "=walkout", "hunger strike",
+    ), cameo="14", mode="demo", acled="Peaceful protest", confidence=0.7, refine="protest"),
+    Trigger("riot", "PROTEST", (
+        "riot|rioter|rioting", "=torched|=ransacked", "pelt ~2 stone", "set fire|ablaze",
+    ), cameo="14", mode="riot", acled="Violent demonstration", confidence=0.7, refine="protest"),
+    Trigger("mob", "PROTEST", (
+        "mob|lynch|lynching|vigilante",
+    ), cameo="14", mode="riot", acled="Mob violence", confidence=0.7),
+    Trigger("mobilize", "MOBILIZE", (
+        "deploy|dispatch|mass|send|sent|station|move|moved ~3 troop|soldier|force|reinforcement|tank|warship|police",
+        "troop|force|reinforcement ~2 =deployed|=massed|=arrived", "mobilise|mobilize|mobilisation|mobilization",
+        "deployment of", "put ~2 on high alert", "military buildup|build-up",
+    ), cameo="15", mode="troops", confidence=0.65),
+    Trigger("arrest", "COERCE", (
+        "arrest|detain|detention|apprehend|=jailed|imprison", "take|took|taken into custody", "round|rounded up",
+        "raid ~2 home|house|office",
+    ), cameo="17", mode="arrest", acled="Arrests", confidence=0.7),
+    Trigger("coerce", "COERCE", (
+        "curfew", "censor|censorship", "shut down", "=blocked internet", "deport|expel", "confiscate|seize|seized ~3 property|asset|land|vessel|ship|tanker",
+        "crackdown", "ban on", "=banned",
+    ), cameo="17", mode="restrict", confidence=0.55),
+    Trigger("looting", "COERCE", (
+        "loot|looting|looter|plunder|pillage", "destroy|demolish|raze|burn|burnt|burned ~3 home|house|village|shop|property|building|church|mosque",
+    ), cameo="17", mode="seize", acled="Looting/property destruction", confidence=0.6),
+    # --- assault, most specific first ---------------------------------------------------------
+    Trigger("suicide-bomb", "ASSAULT", (
+        "suicide bomb|bomber|bombing|attack|attacker|blast|vest", "=blew =himself|=herself|=themselves up",
+    ), cameo="18", mode="suicide-attack", acled="Suicide bomb", confidence=0.85),
+    Trigger("ied", "ASSAULT", (
+        "roadside|car|truck|vehicle|landmine|improvised ~2 bomb|device|explosive|mine",
+        "=ied|=ieds|landmine|=vbied", "bomb|explosive =planted", "bombing|blast|explosion|explode|detonate",
+        "=bomb =exploded|=went", "mine =exploded",
+    ), cameo="18", mode="explosives", acled="Remote explosive/landmine/IED", confidence=0.75, refine="assault"),
+    Trigger("grenade", "ASSAULT", (
+        "grenade",
+    ), cameo="18", mode="explosives", acled="Grenade", confidence=0.8),
+    Trigger("air-strike", "ASSAULT", (
+        "air|aerial|drone|precision|missile strike|raid|attack|bombardment|bombing|campaign",
+        "=airstrike|=airstrikes|=air-strike|=air-strikes|=drone-strike", "warplane|jet|helicopter|aircraft ~4 bomb|strike|pound|hit|target|attack|fire",
+        "bomb|bombed|pound|pounded|strike|struck ~4 =from =the =air", "drone attack|strike",
+    ), cameo="19", mode="aerial", acled="Air/drone strike", confidence=0.8),
+    Trigger("shelling", "ASSAULT", (
+        "shell|shelling|artillery|mortar|rocket|missile|barrage|bombard|bombardment",
+        "fire|fired|launch|launched ~3 rocket|missile|mortar|shell|projectile",
+    ), cameo="19", mode="heavy-weapons", acled="Shelling/artillery/missile attack", confidence=0.75, refine="assault"),
+    Trigger("chemical", "ASSAULT", (
+        "chemical attack|weapon|agent", "chlorine|sarin|=gas attack", "nerve agent",
+    ), cameo="20", mode="unconventional", acled="Chemical weapon", confidence=0.8),
+    Trigger("abduction", "ASSAULT", (
+        "abduct|kidnap|abduction|kidnapping|kidnapper|abductor", "take|took|taken hostage|captive", "forced disappearance",
+    ), cameo="18", mode="abduct", acled="Abduction/forced disappearance", confidence=0.8),
+    Trigger("sexual-violence", "ASSAULT", (
+        "rape|raped", "sexual violence|assault|abuse",
+    ), cameo="18", mode="sexual", acled="Sexual violence", confidence=0.8),
+    Trigger("territory-regained", "ASSAULT", (
+        "recapture|retake|retook|reclaim|liberate|regain ~4 town|city|village|area|territory|control|base|district",
+        "regain|regained|restore|restored control",
+    ), cameo="19", mode="heavy-weapons", acled="Government regains territory", confidence=0.7, refine="territory"),
+    Trigger("territory-taken", "ASSAULT", (
+        "seize|seized|capture|captured|overrun|overran|took|take ~3 control|town|city|village|base|district|territory",
+        "fell|fallen to", "advance into|on",
+    ), cameo="19", mode="heavy-weapons", acled="Non-state actor overtakes territory", confidence=0.65, refine="territory"),
+    Trigger("clash", "ASSAULT", (
+        "clash|fighting|fight|battle|skirmish|firefight|gunfight|gunbattle|shootout|ambush|offensive|hostilities",
+        "exchange ~2 fire|gunfire", "=fought", "=attacked|=attacking|=attacks|=attack|assault|raid|incursion|aggression",
+        "=opened =fire", "gunman|gunmen|militant|insurgent|attacker|assailant ~4 kill|shoot|shot|attack|storm|open",
+        "=killed|=killing|=kills|=kill", "shoot|shot|gun ~1 dead|down", "massacre|slaughter", "=stormed",
+        "behead|execute|execution|assassinate|assassination", "strike|strikes", "=struck",
+    ), cameo="19", mode="firearms", acled="Armed clash", confidence=0.65, refine="assault"),
+)
+
+_IRREGULAR = {
+    "hold": ["held", "holds", "holding"], "meet": ["met", "meets", "meeting"], "take": ["took", "taken", "takes", "taking"],
+    "fight": ["fought", "fights", "fighting"], "shoot": ["shot", "shoots", "shooting"], "strike": ["struck", "strikes", "striking"],
+    "send": ["sent", "sends", "sending"], "break": ["broke", "broken", "breaks"], "seek": ["sought"],
+    "freeze": ["froze", "frozen"], "lead": ["led"], "bring": ["brought"], "blow": ["blew", "blown"],
+    "sit-in": ["sit-ins"], "ink": ["inked"], "cut": ["cuts", "cutting"], "put": ["puts", "putting"],
+    "fall": ["fell", "fallen"], "overrun": ["overran"], "retake": ["retook", "retaken"], "burn": ["burnt", "burned"],
+}
+
+
+def inflections(word: str) -> set[str]:
+    """Regular English inflections of a word (overgeneration is harmless for matching)."""
+    forms = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word[:-1] + "ing", word + "d"}
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    forms |= set(_IRREGULAR.get(word, []))
+    return forms
+
+
+def compile_pattern(notation: str) -> list[dict[str, Any]]:
+    """One pattern in the notation above -> a spaCy Matcher token pattern."""
+    tokens: list[dict[str, Any]] = []
+    for part in notation.split():
+        if part.startswith("~"):
+            tokens.append({"OP": f"{{0,{int(part[1:])}}}"})
+            continue
+        optional = part.endswith("?")
+        part = part.rstrip("?")
+        forms: set[str] = set()
+        for alternative in part.split("|"):
+            if alternative.startswith("="):
+                forms.add(alternative[1:].lower())
+            else:
+                forms |= inflections(alternative.lower())
+        token: dict[str, Any] = {"LOWER": {"IN": sorted(forms)}}
+        if optional:
+            token["OP"] = "?"
+        tokens.append(token)
+    return tokens

@@ -1,0 +1,120 @@
+"""The enrichment pipeline: a batch of articles in, enriched articles out. Pure, no Kafka.
+
+CPU-bound (spaCy): the Faust agent calls `enrich_batch` from an executor thread, never on the
+event loop. Deterministic for a given PIPELINE_VERSION.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from streams.enrich.dates import parse_published
+from streams.enrich.entities import EntityGroup, EntityGrouper, EntityIndex
+from streams.enrich.events import EventCoder
+from streams.enrich.gazetteer import Gazetteer, gazetteer
+from streams.enrich.nlp import load_nlp
+from streams.enrich.salience import order_events, primary_event, rank_countries, story_id
+from streams.models import Article, EnrichedArticle, now_millis
+
+PIPELINE_VERSION = "0.1.0"
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def is_shouting(text: str) -> bool:
+    """An all-caps headline ("SUICIDE BOMBER KILLS 11"), which spaCy's NER reads badly."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+
+
+def normalise_title_case(title: str, known_names: dict[str, str]) -> str:
+    """Same-length rewrite of a headline for the NER: all-caps to title case, and lower-case words
+    that are names in the body ("Atta tarar" -> "Atta Tarar"). Offsets stay valid."""
+    if is_shouting(title):
+        title = _WORD.sub(lambda m: m.group(0).capitalize(), title.lower())
+    fixed = _WORD.sub(lambda m: known_names.get(m.group(0).casefold(), m.group(0)), title)
+    return fixed if len(fixed) == len(title) else title
+
+
+class Enricher:
+    """Owns the spaCy pipeline, gazetteer, entity grouper and event coder for one process."""
+
+    def __init__(self, nlp: Language | None = None, places: Gazetteer | None = None) -> None:
+        self.nlp = nlp or load_nlp()
+        self.gazetteer = places or gazetteer()
+        self.grouper = EntityGrouper(self.gazetteer)
+        self.coder = EventCoder(self.nlp, self.gazetteer)
+
+    def enrich(self, article: Article) -> EnrichedArticle:
+        return self.enrich_batch([article])[0]
+
+    def enrich_batch(self, articles: Sequence[Article], batch_size: int = 32) -> list[EnrichedArticle]:
+        """Enrich many articles with two nlp.pipe passes (bodies, then headlines)."""
+        bodies = list(self.nlp.pipe((a.body for a in articles), batch_size=batch_size))
+        titles_for_ner = [
+            normalise_title_case(a.title, self._name_forms(body)) for a, body in zip(articles, bodies, strict=True)
+        ]
+        titles = list(self.nlp.pipe(titles_for_ner, batch_size=batch_size))
+        return [
+            self._assemble(article, title, body)
+            for article, title, body in zip(articles, titles, bodies, strict=True)
+        ]
+
+    @staticmethod
+    def _name_forms(body: Doc) -> dict[str, str]:
+        """casefolded -> cased form of every word of a proper name in the body."""
+        forms: dict[str, str] = {}
+        for ent in body.ents:
+            if ent.label_ in {"PERSON", "ORG", "GPE", "NORP", "LOC"}:
+                for token in ent:
+                    if token.text[:1].isupper() and token.is_alpha:
+                        forms.setdefault(token.text.casefold(), token.text)
+        return forms
+
+    def _assemble(self, article: Article, title: Doc, body: Doc) -> EnrichedArticle:
+        index = self.grouper.group([("title", title), ("body", body)])
+        reference = parse_published(article.published)
+        if reference is None and article.ingested_at:
+            reference = parse_published(_iso_day(article.ingested_at))
+        fallback = _main_place(index)
+        events = self.coder.code(title, "title", index, reference, fallback) + self.coder.code(
+            body, "body", index, reference, fallback
+        )
+        events = order_events(events, len(article.body))
+        countries = rank_countries(index, events)
+        return EnrichedArticle(
+            id=article.id,
+            title=article.title,
+            body=article.body,
+            url=article.url,
+            source=article.source,
+            published=article.published,
+            language=article.language or "en",
+            ingested_at=article.ingested_at or now_millis(),
+            entities=index.to_entities(),
+            events=events,
+            countries=countries,
+            primary_event=primary_event(events),
+            story_id=story_id(article.id, events, countries),
+            pipeline_version=PIPELINE_VERSION,
+        )
+
+
+def _main_place(index: EntityIndex) -> EntityGroup | None:
+    """The most mentioned place with coordinates, headline mentions counting triple."""
+    best, best_weight = None, 0
+    for group in index.groups:
+        if group.lat is None or group.label not in {"GPE", "LOC", "FAC"}:
+            continue
+        weight = sum(3 if m.field == "title" else 1 for m in group.mentions)
+        if weight > best_weight:
+            best, best_weight = group, weight
+    return best
+
+
+def _iso_day(millis: int) -> str:
+    return datetime.fromtimestamp(millis / 1000, tz=UTC).date().isoformat()
