@@ -7,13 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError, NoBrokersAvailable
+from kafka.errors import KafkaError
 
 from streams.avro_wire import AvroSerializer
 from streams.config import Settings
-from streams.errors import ConfigError
 from streams.ingest.sources import Rejected
-from streams.kafka_admin import ensure_topics
+from streams.kafka_admin import ensure_topics, require_reachable, unreachable
 from streams.models import Article, now_millis
 
 log = logging.getLogger(__name__)
@@ -30,6 +29,7 @@ class IngestReport:
 
 def make_producer(settings: Settings) -> KafkaProducer:
     """An idempotent acks=all producer (kafka-python 3 defaults), or a ConfigError naming the fix."""
+    require_reachable(settings)
     try:
         return KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers,
@@ -39,11 +39,8 @@ def make_producer(settings: Settings) -> KafkaProducer:
             compression_type=None,
             max_request_size=4 * 1024 * 1024,
         )
-    except NoBrokersAvailable:
-        raise ConfigError(
-            f"Kafka at {','.join(settings.bootstrap_servers)} is not reachable: start it with "
-            "`make kafka` or point NEWSSTREAM_BROKER at your cluster"
-        ) from None
+    except KafkaError:
+        raise unreachable(settings) from None
 
 
 class ArticlePublisher:

@@ -1,0 +1,5 @@
+"""Alert rules (pure matching) and notifiers (delivery)."""
+
+from streams.alerting.rules import AlertRule, RuleSet, load_rules
+
+__all__ = ["AlertRule", "RuleSet", "load_rules"]

@@ -1,0 +1,207 @@
+"""The Faust app: topics and agents, wiring only. The work itself is in stages.py and below.
+
+`faust -A streams.app worker` and `newsstream worker` start the same app. Every agent:
+  1. takes a batch of raw events (stream.take_events: acked only after the loop body returns);
+  2. runs its stage in an executor thread (NLP and database calls never block the event loop);
+  3. sends outputs and dead letters and awaits their delivery;
+  4. returns, so Faust acks the batch and commits its offsets on the next commit interval.
+A crash between 3 and 4 redelivers the batch: sinks upsert by id, so nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
+from typing import Any
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.types import EventT
+
+from streams.alerting.notifiers import ConsoleNotifier, DeliveryFailed, Notifier, WebhookNotifier
+from streams.alerting.rules import RuleSet, load_rules
+from streams.config import Settings, settings
+from streams.enrich.pipeline import Enricher
+from streams.metrics import PipelineMetrics
+from streams.models import DeadLetter, now_millis
+from streams.stages import (
+    AlertStage,
+    Codecs,
+    EnrichStage,
+    RawMessage,
+    StageResult,
+    dead_letter,
+    decode_alerts,
+    decode_enriched,
+)
+from streams.storage import Storage, open_storage
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    """Everything one worker process holds: settings, codecs, metrics, executors, sinks."""
+
+    def __init__(self, config: Settings) -> None:
+        self.config = config
+        self.codecs = Codecs()
+        self.metrics = PipelineMetrics.create()
+        # bad rules fail here, at start-up, not on the first article
+        self.rules: RuleSet = load_rules(config.alert_rules)
+        self.nlp_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
+        self.io_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storage")
+        self.notify_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
+        self.notifiers: list[tuple[str, Notifier]] = [("console", ConsoleNotifier(sys.stdout))]
+        if config.webhook_url:
+            token = config.webhook_token.get_secret_value() if config.webhook_token else None
+            self.notifiers.append(("webhook", WebhookNotifier(config.webhook_url, token=token)))
+
+    @cached_property
+    def enrich_stage(self) -> EnrichStage:
+        # loads spaCy (seconds): first touched from the NLP executor thread, never the loop
+        return EnrichStage(Enricher(), self.codecs, max_body_chars=self.config.max_body_chars)
+
+    @cached_property
+    def alert_stage(self) -> AlertStage:
+        return AlertStage(self.rules, self.codecs)
+
+    @cached_property
+    def storage(self) -> Storage:
+        return open_storage(self.config.database_url)
+
+    @property
+    def storage_backend(self) -> str:
+        return "postgresql" if self.config.database_url.startswith("postgres") else "sqlite"
+
+
+def raw_messages(events: Sequence[EventT]) -> list[RawMessage]:
+    """Faust events -> plain records for the stages."""
+    return [
+        RawMessage(
+            key=event.message.key,
+            value=event.message.value,
+            topic=event.message.topic,
+            partition=event.message.partition,
+            offset=event.message.offset,
+        )
+        for event in events
+    ]
+
+
+def create_app(config: Settings) -> faust.App:
+    """Build the app and its agents for one configuration."""
+    pipeline = Pipeline(config)
+    app = faust.App(
+        config.app_id,
+        broker=[f"kafka://{server}" for server in config.bootstrap_servers],
+        autodiscover=False,
+        store="memory://",
+        datadir=str(config.data_dir),
+        topic_partitions=config.topic_partitions,
+        topic_replication_factor=config.topic_replication,
+        broker_session_timeout=config.session_timeout,
+        broker_heartbeat_interval=min(3.0, config.session_timeout / 3),
+        broker_commit_interval=1.0,
+        table_standby_replicas=0,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_bind=config.web_host,
+        web_host=config.web_host,
+        web_port=config.web_port,
+        web_enabled=True,
+        logging_config=None,
+    )
+    app.pipeline = pipeline  # type: ignore[attr-defined]
+    setup_prometheus_sensors(app, registry=pipeline.metrics.registry, name_prefix="newsstream_faust")
+
+    def raw_topic(name: str) -> faust.TopicT:
+        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+    articles = raw_topic(config.topic_articles)
+    enriched = raw_topic(config.topic_enriched)
+    alerts = raw_topic(config.topic_alerts)
+    deadletter = raw_topic(config.topic_deadletter)
+    metrics = pipeline.metrics
+    loop_executor = asyncio.get_event_loop
+
+    async def send_all(topic: faust.TopicT, result: StageResult) -> None:
+        """Send outputs and dead letters; wait until the broker has them (acks=all)."""
+        pending = [await topic.send(key=key, value=value) for key, value in result.outputs]
+        pending += [await _send_dead_letter(letter) for letter in result.dead_letters]
+        await asyncio.gather(*pending)
+
+    async def _send_dead_letter(letter: DeadLetter) -> Any:
+        metrics.dead_letters.labels(letter.stage, letter.reason).inc()
+        log.warning("dead letter from %s[%d]@%d at %s: %s (%s)", letter.topic, letter.partition, letter.offset,
+                    letter.stage, letter.reason, letter.error_message[:200])
+        return await deadletter.send(key=letter.key, value=pipeline.codecs.dead_letter.encode(letter.to_record()))
+
+    @app.agent(articles, concurrency=1)
+    async def enrich(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(config.batch_size, within=config.batch_seconds):
+            messages = raw_messages(events)
+            metrics.articles_ingested.inc(len(messages))
+            started = time.perf_counter()
+            result, enriched_articles = await loop_executor().run_in_executor(
+                pipeline.nlp_executor, pipeline.enrich_stage.process, messages
+            )
+            await send_all(enriched, result)
+            metrics.stage_seconds.labels("enrich").observe(time.perf_counter() - started)
+            metrics.batch_size.labels("enrich").observe(len(messages))
+            metrics.articles_enriched.inc(len(enriched_articles))
+            for article in enriched_articles:
+                for event in article.events:
+                    metrics.events_coded.labels(event.type).inc()
+
+    @app.agent(enriched, concurrency=1)
+    async def raise_alerts(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(config.batch_size, within=config.batch_seconds):
+            started = time.perf_counter()
+            result, raised = pipeline.alert_stage.process(raw_messages(events))  # pure and fast: on the loop
+            await send_all(alerts, result)
+            now = now_millis()
+            for alert, article in raised:
+                metrics.alerts.labels(alert.rule, alert.severity).inc()
+                metrics.produce_to_alert_seconds.observe(max(0, now - article.ingested_at) / 1000)
+            metrics.stage_seconds.labels("alert").observe(time.perf_counter() - started)
+
+    @app.agent(enriched, concurrency=1)
+    async def store_articles(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(config.batch_size * 4, within=config.batch_seconds):
+            started = time.perf_counter()
+            good, dead = decode_enriched(raw_messages(events), pipeline.codecs, "store")
+            items = [article for _, article in good]
+            await loop_executor().run_in_executor(pipeline.io_executor, lambda: pipeline.storage.write_articles(items))
+            await send_all(deadletter, StageResult(dead_letters=dead))
+            now = now_millis()
+            for article in items:
+                metrics.produce_to_stored_seconds.observe(max(0, now - article.ingested_at) / 1000)
+            metrics.articles_stored.labels(pipeline.storage_backend).inc(len(items))
+            metrics.stage_seconds.labels("store").observe(time.perf_counter() - started)
+
+    @app.agent(alerts, concurrency=1)
+    async def deliver_alerts(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(config.batch_size, within=config.batch_seconds):
+            good, dead = decode_alerts(raw_messages(events), pipeline.codecs, "notify")
+            to_store = [alert for _, alert in good]
+            await loop_executor().run_in_executor(pipeline.io_executor, lambda: pipeline.storage.write_alerts(to_store))
+            failed: list[DeadLetter] = []
+            for message, alert in good:
+                for name, notifier in pipeline.notifiers:
+                    try:
+                        await loop_executor().run_in_executor(pipeline.notify_executor, notifier.send, alert)
+                        metrics.alerts_delivered.labels(name, "ok").inc()
+                    except DeliveryFailed as exc:
+                        metrics.alerts_delivered.labels(name, "failed").inc()
+                        failed.append(dead_letter(message, "notify", f"{name}_failed", exc))
+            await send_all(deadletter, StageResult(dead_letters=dead + failed))
+
+    return app
+
+
+app = create_app(settings())

@@ -1,0 +1,295 @@
+"""`newsstream …`: ingest, enrich, worker, alerts, report, demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from streams.config import Settings, load_settings
+from streams.errors import ConfigError, NewsstreamError
+from streams.ingest.sources import Rejected, read_articles
+from streams.models import Alert, Article, now_millis
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsstream")
+def main() -> None:
+    """newsstream: news articles in, entities, PLOVER/ACLED events, alerts and rows out."""
+    logging.basicConfig(level=os.environ.get("NEWSSTREAM_LOG_LEVEL", "WARNING").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[str, ...], quiet: bool) -> None:
+    """Publish articles from files and folders (.txt seed format, .json, .jsonl; '-' for stdin)."""
+    from tqdm import tqdm
+
+    from streams.ingest.producer import ArticlePublisher, publish_all
+
+    config = _settings()
+    try:
+        publisher = ArticlePublisher(config)
+    except NewsstreamError as exc:
+        raise click.ClickException(str(exc)) from None
+    items = read_articles(paths)
+    progress = tqdm(items, unit=" articles", disable=quiet, file=sys.stderr, desc="ingest")
+    try:
+        report = publish_all(progress, publisher)
+    finally:
+        publisher.close()
+    for rejected in report.rejected:
+        click.echo(f"skipped {rejected.origin}: {rejected.reason}", err=True)
+    for article_id, error in report.failed:
+        click.echo(f"failed to publish {article_id}: {error}", err=True)
+    click.echo(
+        f"published {len(report.published)} article(s) to {config.topic_articles}"
+        f"; {len(report.rejected)} skipped, {len(report.failed)} failed",
+        err=True,
+    )
+    if report.failed or not report.published:
+        sys.exit(1)
+
+
+def _articles_or_fail(paths: tuple[str, ...]) -> Iterator[Article]:
+    for item in read_articles(paths):
+        if isinstance(item, Rejected):
+            click.echo(f"skipped {item.origin}: {item.reason}", err=True)
+            continue
+        # stamp like the producer does, so dates without a publication time resolve against today
+        yield replace(item, ingested_at=item.ingested_at or now_millis())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--pretty", is_flag=True, help="Indented JSON instead of one line per article.")
+@click.option("--batch-size", default=32, show_default=True, help="Articles per nlp.pipe batch.")
+def enrich(paths: tuple[str, ...], pretty: bool, batch_size: int) -> None:
+    """Enrich articles without Kafka and print one enriched article per line as JSON."""
+    from streams.enrich import Enricher
+
+    enricher = Enricher()
+    batch: list[Article] = []
+
+    def flush() -> None:
+        for enriched in enricher.enrich_batch(batch, batch_size=batch_size):
+            click.echo(json.dumps(enriched.to_record(), ensure_ascii=False, indent=2 if pretty else None))
+        batch.clear()
+
+    for article in _articles_or_fail(paths):
+        batch.append(article)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Run a Faust worker (all agents); extra options go to Faust's worker command."""
+    from streams.kafka_admin import ensure_topics
+
+    config = _settings()
+    try:
+        ensure_topics(config)
+    except NewsstreamError as exc:
+        raise click.ClickException(str(exc)) from None
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    from streams.app import app
+
+    sys.argv = [
+        "newsstream", "worker", "-l", config.log_level, "--web-port", str(config.web_port),
+        "--web-bind", config.web_host, "--web-host", config.web_host, *ctx.args,
+    ]
+    app.main()
+
+
+@main.group()
+def alerts() -> None:
+    """Read alerts from the alerts topic, or try rules offline."""
+
+
+def _consume(topic: str, config: Settings, from_beginning: bool, timeout: float | None) -> Iterator[bytes]:
+    from kafka import KafkaConsumer
+    from kafka.errors import KafkaError
+
+    from streams.kafka_admin import require_reachable, unreachable
+
+    try:
+        require_reachable(config)
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=config.bootstrap_servers,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            enable_auto_commit=False,
+            group_id=None,
+            consumer_timeout_ms=int(timeout * 1000) if timeout else float("inf"),
+        )
+    except KafkaError:
+        raise click.ClickException(str(unreachable(config))) from None
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        for record in consumer:
+            yield record.value
+    finally:
+        consumer.close()
+
+
+@alerts.command("tail")
+@click.option("--from-beginning", is_flag=True, help="Start at the oldest alert, not the next one.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per alert.")
+@click.option("--timeout", type=float, default=None, help="Stop after this many idle seconds.")
+@click.option("--max", "limit", type=int, default=None, help="Stop after this many alerts.")
+def alerts_tail(from_beginning: bool, as_json: bool, timeout: float | None, limit: int | None) -> None:
+    """Print alerts as they arrive on the alerts topic."""
+    from streams.alerting.notifiers import ConsoleNotifier, alert_json
+    from streams.avro_wire import AvroSerializer
+
+    config = _settings()
+    codec = AvroSerializer("alert")
+    console = ConsoleNotifier(sys.stdout)
+    for count, value in enumerate(_consume(config.topic_alerts, config, from_beginning, timeout), start=1):
+        alert = Alert.from_record(codec.decode(value))
+        if as_json:
+            click.echo(json.dumps(alert_json(alert), ensure_ascii=False))
+        else:
+            console.send(alert)
+        if limit and count >= limit:
+            break
+
+
+@alerts.command("check")
+@click.argument("rules", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True)
+def alerts_check(rules: Path, paths: tuple[str, ...]) -> None:
+    """Evaluate RULES on article files offline (no broker) and print the alerts that would fire."""
+    from streams.alerting.notifiers import ConsoleNotifier
+    from streams.alerting.rules import load_rules
+    from streams.enrich import Enricher
+
+    try:
+        rule_set = load_rules(rules)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    enriched = Enricher().enrich_batch(list(_articles_or_fail(paths)))
+    console = ConsoleNotifier(sys.stdout)
+    fired = 0
+    for article in enriched:
+        for alert in rule_set.evaluate(article):
+            console.send(alert)
+            fired += 1
+    click.echo(f"{fired} alert(s) from {len(enriched)} article(s) and {len(rule_set.rules)} rule(s)", err=True)
+
+
+@main.command("deadletters")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Stop after this many idle seconds.")
+def deadletters(timeout: float) -> None:
+    """Print the dead-letter topic from the beginning: origin, stage, reason, error."""
+    from streams.avro_wire import AvroSerializer
+
+    config = _settings()
+    codec = AvroSerializer("dead_letter")
+    for value in _consume(config.topic_deadletter, config, True, timeout):
+        letter = codec.decode(value)
+        click.echo(
+            f"{letter['topic']}[{letter['partition']}]@{letter['offset']} {letter['stage']}/{letter['reason']}: "
+            f"{letter['error_class']}: {letter['error_message'][:200]}"
+        )
+
+
+@main.command()
+def report() -> None:
+    """Summarise what storage holds: counts, top entities, events by type, alerts."""
+    from streams.report import print_report
+    from streams.storage import open_storage
+
+    config = _settings()
+    storage = open_storage(config.database_url)
+    try:
+        print_report(storage, config.database_url, click.echo)
+    finally:
+        storage.close()
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Give up after this many seconds.")
+def demo(paths: tuple[str, ...], timeout: float) -> None:
+    """Run the whole pipeline once: start a worker, ingest PATHS (default seeds/), wait until every
+    article is stored, print the report, stop the worker. Needs a running broker (`make kafka`)."""
+    from streams.ingest.producer import ArticlePublisher, publish_all
+    from streams.storage import open_storage
+
+    config = _settings()
+    paths = paths or ("seeds",)
+    log_path = Path(config.data_dir) / "demo-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    click.echo(f"starting a worker (log: {log_path}; metrics: http://{config.web_host}:{config.web_port}/metrics)")
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(  # noqa: S603 - our own entry point
+            [sys.executable, "-m", "streams", "worker"], stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        publisher = ArticlePublisher(config)
+        try:
+            items = list(read_articles(paths))
+            published = publish_all(items, publisher)
+        finally:
+            publisher.close()
+        for rejected in published.rejected:
+            click.echo(f"skipped {rejected.origin}: {rejected.reason}", err=True)
+        wanted = set(published.published)
+        click.echo(f"published {len(wanted)} article(s); waiting for them to be enriched, alerted and stored…")
+        deadline = time.monotonic() + timeout
+        storage = None
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise click.ClickException(f"the worker exited with code {process.returncode}; see {log_path}")
+            try:
+                storage = storage or open_storage(config.database_url)
+                stored = {row[0] for row in storage.query("SELECT id FROM articles")}
+            except Exception:  # noqa: BLE001 - the worker may still be creating the tables
+                stored = set()
+            if wanted <= stored:
+                break
+            time.sleep(1.0)
+        else:
+            raise click.ClickException(f"not every article was stored within {timeout:.0f}s; see {log_path}")
+        time.sleep(3.0)  # let the alert agent finish the last batch
+        assert storage is not None  # noqa: S101 - set in the loop before it breaks
+        from streams.report import print_report
+
+        print_report(storage, config.database_url, click.echo)
+        storage.close()
+        click.echo(f"\nmetrics were at http://{config.web_host}:{config.web_port}/metrics while the worker ran; "
+                   f"worker log: {log_path}")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()

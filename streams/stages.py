@@ -1,0 +1,171 @@
+"""What each agent does to a batch, as plain functions over raw messages: decode, validate, work,
+encode, and turn every per-message failure into a DeadLetter. No Faust here, so every stage can be
+driven by tests and benchmarks without a broker; app.py only moves bytes in and out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from streams.alerting.rules import RuleSet
+from streams.avro_wire import AvroSerializer
+from streams.enrich.pipeline import Enricher
+from streams.errors import InvalidArticle, SchemaError
+from streams.models import Alert, Article, DeadLetter, EnrichedArticle, now_millis
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """One Kafka record as the agent received it."""
+
+    key: bytes | None
+    value: bytes | None
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(slots=True)
+class StageResult:
+    """What a stage produced for a batch: outputs to send on, and dead letters with reasons."""
+
+    outputs: list[tuple[bytes, bytes]] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+
+
+def dead_letter(message: RawMessage, stage: str, reason: str, error: BaseException) -> DeadLetter:
+    """A DeadLetter keeping the original bytes and where they came from."""
+    return DeadLetter(
+        payload=message.value or b"",
+        key=message.key,
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        stage=stage,
+        reason=reason,
+        error_class=type(error).__name__,
+        error_message=str(error)[:2000],
+        failed_at=now_millis(),
+    )
+
+
+class Codecs:
+    """The four topic serializers, made once per process."""
+
+    def __init__(self) -> None:
+        self.article = AvroSerializer("article")
+        self.enriched = AvroSerializer("enriched_article")
+        self.alert = AvroSerializer("alert")
+        self.dead_letter = AvroSerializer("dead_letter")
+
+
+def decode_articles(
+    messages: Sequence[RawMessage], codecs: Codecs, max_body_chars: int
+) -> tuple[list[tuple[RawMessage, Article]], list[DeadLetter]]:
+    """Split a batch into valid articles and dead letters (undecodable, invalid, too large)."""
+    good: list[tuple[RawMessage, Article]] = []
+    dead: list[DeadLetter] = []
+    for message in messages:
+        if not message.value:
+            dead.append(dead_letter(message, "enrich", "empty", SchemaError("empty message value")))
+            continue
+        try:
+            record = codecs.article.decode(message.value)
+            article = Article.from_record(record, max_body_chars=max_body_chars)
+        except SchemaError as exc:
+            dead.append(dead_letter(message, "enrich", "undecodable", exc))
+            continue
+        except InvalidArticle as exc:
+            reason = "too_large" if "exceeds" in str(exc) else "invalid"
+            dead.append(dead_letter(message, "enrich", reason, exc))
+            continue
+        except (TypeError, ValueError) as exc:
+            dead.append(dead_letter(message, "enrich", "invalid", exc))
+            continue
+        good.append((message, article))
+    return good, dead
+
+
+class EnrichStage:
+    """news.articles -> news.enriched."""
+
+    def __init__(self, enricher: Enricher, codecs: Codecs, *, max_body_chars: int = 200_000) -> None:
+        self.enricher = enricher
+        self.codecs = codecs
+        self.max_body_chars = max_body_chars
+
+    def process(self, messages: Sequence[RawMessage]) -> tuple[StageResult, list[EnrichedArticle]]:
+        """Enrich a batch in one nlp.pipe pass; if the batch fails, retry one by one so a single
+        poisonous article goes to the dead-letter topic instead of taking the batch with it."""
+        good, dead = decode_articles(messages, self.codecs, self.max_body_chars)
+        result = StageResult(dead_letters=dead)
+        enriched: list[EnrichedArticle] = []
+        try:
+            enriched = self.enricher.enrich_batch([article for _, article in good])
+        except Exception:  # noqa: BLE001 - isolate the culprit below, record it as a dead letter
+            log.exception("batch enrichment failed; retrying %d articles one by one", len(good))
+            for message, article in good:
+                try:
+                    enriched.append(self.enricher.enrich(article))
+                except Exception as exc:  # noqa: BLE001 - one bad article must not stop the stream
+                    result.dead_letters.append(dead_letter(message, "enrich", "enrich_failed", exc))
+        for item in enriched:
+            result.outputs.append((item.id.encode("utf-8"), self.codecs.enriched.encode(item.to_record())))
+        return result, enriched
+
+
+def decode_enriched(
+    messages: Sequence[RawMessage], codecs: Codecs, stage: str
+) -> tuple[list[tuple[RawMessage, EnrichedArticle]], list[DeadLetter]]:
+    good: list[tuple[RawMessage, EnrichedArticle]] = []
+    dead: list[DeadLetter] = []
+    for message in messages:
+        try:
+            good.append((message, EnrichedArticle.from_record(codecs.enriched.decode(message.value or b""))))
+        except SchemaError as exc:
+            dead.append(dead_letter(message, stage, "undecodable", exc))
+        except (TypeError, ValueError, KeyError) as exc:
+            dead.append(dead_letter(message, stage, "invalid", exc))
+    return good, dead
+
+
+class AlertStage:
+    """news.enriched -> news.alerts."""
+
+    def __init__(self, rules: RuleSet, codecs: Codecs) -> None:
+        self.rules = rules
+        self.codecs = codecs
+
+    def process(self, messages: Sequence[RawMessage]) -> tuple[StageResult, list[tuple[Alert, EnrichedArticle]]]:
+        good, dead = decode_enriched(messages, self.codecs, "alert")
+        result = StageResult(dead_letters=dead)
+        raised: list[tuple[Alert, EnrichedArticle]] = []
+        for message, article in good:
+            try:
+                alerts = self.rules.evaluate(article)
+            except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the stream
+                result.dead_letters.append(dead_letter(message, "alert", "rule_failed", exc))
+                continue
+            for alert in alerts:
+                result.outputs.append((alert.id.encode("utf-8"), self.codecs.alert.encode(alert.to_record())))
+                raised.append((alert, article))
+        return result, raised
+
+
+def decode_alerts(
+    messages: Sequence[RawMessage], codecs: Codecs, stage: str
+) -> tuple[list[tuple[RawMessage, Alert]], list[DeadLetter]]:
+    good: list[tuple[RawMessage, Alert]] = []
+    dead: list[DeadLetter] = []
+    for message in messages:
+        try:
+            good.append((message, Alert.from_record(codecs.alert.decode(message.value or b""))))
+        except SchemaError as exc:
+            dead.append(dead_letter(message, stage, "undecodable", exc))
+        except (TypeError, ValueError, KeyError) as exc:
+            dead.append(dead_letter(message, stage, "invalid", exc))
+    return good, dead

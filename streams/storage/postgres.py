@@ -1,0 +1,33 @@
+"""PostgreSQL adapter (psycopg 3), for production."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+
+from streams.errors import ConfigError
+from streams.storage.sql import SqlStorage
+
+
+class PostgresStorage(SqlStorage):
+    mark = "%s"
+    bool_type = "BOOLEAN"
+    real_type = "DOUBLE PRECISION"
+
+    def __init__(self, url: str) -> None:
+        try:
+            connection = psycopg.connect(url, connect_timeout=10, autocommit=True)
+        except psycopg.OperationalError as exc:
+            safe = url.split("@")[-1]
+            raise ConfigError(
+                f"PostgreSQL at {safe} is not reachable ({str(exc).strip().splitlines()[0]}): start it with "
+                "`make postgres` or fix NEWSSTREAM_DATABASE_URL"
+            ) from None
+        super().__init__(connection)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Cursor]:
+        with self._conn.transaction(), self._conn.cursor() as cursor:
+            yield cursor
