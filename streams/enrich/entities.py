@@ -132,10 +132,12 @@ class EntityGrouper:
 
     def group(self, docs: Iterable[tuple[str, Doc]]) -> EntityIndex:
         """Group every named span of the given (field, doc) pairs."""
+        docs = list(docs)
         refs = [ref for field_name, doc in docs for ref in self._refs(field_name, doc)]
+        surnames = self._person_surnames(refs)
+        refs += self._bare_surnames(docs, refs, surnames)
         groups: dict[str, EntityGroup] = {}
         acronyms = self._acronyms(refs)
-        surnames = self._person_surnames(refs)
         for ref in refs:
             key, canonical, label, place, country = self._identify(ref, acronyms, surnames)
             group = groups.get(key)
@@ -175,6 +177,21 @@ class EntityGrouper:
                     refs.append(SpanRef(text=full, label="PERSON", field=field_name, start=start, end=end))
         refs.sort(key=lambda r: r.start)
         return refs
+
+    @staticmethod
+    def _bare_surnames(docs: list[tuple[str, Doc]], refs: list[SpanRef], surnames: dict[str, str]) -> list[SpanRef]:
+        """Surnames of known people that the NER did not tag at all ("According to Tarar, …")."""
+        cased = {full.split()[-1] for full in surnames.values()}
+        extra: list[SpanRef] = []
+        for field_name, doc in docs:
+            covered = [(r.start, r.end) for r in refs if r.field == field_name]
+            for token in doc:
+                if token.text not in cased:
+                    continue
+                start, end = token.idx, token.idx + len(token.text)
+                if not any(s < end and start < e for s, e in covered):
+                    extra.append(SpanRef(text=token.text, label="PERSON", field=field_name, start=start, end=end))
+        return extra
 
     def _acronyms(self, refs: list[SpanRef]) -> dict[str, str]:
         """ACRONYM -> the long name it abbreviates, when both occur and initials match."""

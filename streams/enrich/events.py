@@ -53,6 +53,7 @@ _WORDS = {
     "combatants": re.compile(r"\b(soldiers?|troops?|militants?|fighters?|rebels?|insurgents?|army|forces|police(men)?|officers?|militia(s|men)?|guards?|military|gunmen|jihadists?|terrorists?)\b", re.I),
     "intervention": re.compile(r"\b(tear ?gas|water cannons?|dispers(e|ed|ing)|rubber bullets?|batons?|baton-charged|arrested|detained|broke up)\b", re.I),
     "excessive": re.compile(r"\b(live (ammunition|rounds|fire)|opened fire on|shot dead|fired on|killing|killed)\b", re.I),
+    "crowd": re.compile(r"\b(riot\w*|protest\w*|demonstrat\w*|crowds?|mobs?|youths|supporters|marchers|students)\b", re.I),
     "riot": re.compile(r"\b(riot(s|ers|ing)?|torched|set fire|pelted|stones|looted|vandali[sz]ed|clashed with police|ransacked)\b", re.I),
     "government": re.compile(r"\b(army|troops|government|military|armed forces|soldiers|security forces|police)\b", re.I),
 }
@@ -130,7 +131,7 @@ def _complement_governors(token: Token) -> Iterable[Token]:
 def is_negated(span: Span) -> bool:
     """'no agreement was reached', 'did not attack', 'denied carrying out the attack'."""
     root = span.root
-    words = [*span, *root.children]
+    words = [*span, *(child for token in span for child in token.children)]
     if any(t.dep_ == "neg" or t.lower_ in NEGATION_WORDS for t in words):
         return True
     if root.head.i != root.i and root.dep_ in {"dobj", "nsubjpass", "attr"}:
@@ -186,9 +187,10 @@ class EventCoder:
 
     def code(
         self, doc: Doc, field_name: str, index: EntityIndex, reference: date | None,
-        fallback_place: EntityGroup | None,
+        fallback_place: EntityGroup | None, original_text: str | None = None,
     ) -> list[Event]:
-        """Every event in one doc, in text order."""
+        """Every event in one doc, in text order. `original_text` is the field as published when the
+        doc was parsed from a case-normalised copy of it (headlines); sentences are cut from it."""
         events: list[Event] = []
         recent_dates: dict[str, tuple[int, str]] = {}  # type -> (sentence number, ISO date)
         sentences = list(doc.sents)
@@ -197,7 +199,11 @@ class EventCoder:
             number = sentence_number[sentence_start]
             sentence = doc[sentence_start].sent
             for candidate in candidates:
+                if candidate.trigger.refine == "riot" and not _WORDS["crowd"].search(sentence.text):
+                    continue  # arson or stone-throwing with no crowd in sight is not a riot
                 event = self._event(candidate, sentence, field_name, index, reference, fallback_place)
+                if original_text is not None:
+                    event.sentence = original_text[event.start:event.end].strip()
                 if event.date is None:
                     carried = recent_dates.get(event.type)
                     if carried and number - carried[0] <= 2:
@@ -279,7 +285,7 @@ class EventCoder:
                 r"\b(gunmen|militants|attackers|assailants|jihadists|bandits|fighters)\b[^.]*\b(kill|attack|shot|stormed|abduct)", text, re.I
             ) and re.search(r"\b(kill\w*|attack\w*|shot|storm\w*)\b[^.]*\b(civilians?|villagers?|residents?|worshippers?|passengers?)", text, re.I):
                 return "Attack", "firearms"
-        elif trigger.refine == "protest":
+        elif trigger.refine in {"protest", "riot"}:
             if has["excessive"] and re.search(r"\b(protesters|demonstrators|marchers|crowd)\b", text, re.I) and re.search(
                 r"\b(police|security forces|troops|soldiers)\b", text, re.I
             ):

@@ -37,12 +37,15 @@ TRIGGERS: tuple[Trigger, ...] = (
         "negotiate", "=mediated|=brokered talk", "consult", "=visited", "=phone|=telephone call",
     ), cameo="04", confidence=0.65),
     Trigger("ceasefire-agreed", "AGREE", (
-        "agree ~3 ceasefire|truce|peace|deal|pact|accord|mechanism|plan",
+        "agree ~3 ceasefire|truce|peace|deal|pact|accord|armistice|settlement",
         "ceasefire|truce =was|=were|=has|=had? =been? agreed|brokered|reached|signed",
-        "agree on|to", "sign|signed|ink|seal ~3 agreement|accord|deal|treaty|pact|ceasefire|truce|memorandum",
-        "reach|reached|strike|struck ~2 agreement|deal|accord|consensus|understanding",
+        "sign|signed|ink|seal ~3 agreement|accord|deal|treaty|pact|ceasefire|truce|memorandum|armistice",
+        "reach|reached|strike|struck ~2 agreement|deal|accord|settlement|truce|ceasefire",
         "agreement|deal|accord|ceasefire|truce =was|=were|=has =been? reached|signed|agreed",
     ), cameo="03", acled="Agreement", confidence=0.75),
+    Trigger("agree", "AGREE", (
+        "agree on|to", "=agreed", "reach|reached ~2 consensus|understanding",
+    ), cameo="03", confidence=0.55),
     Trigger("support", "SUPPORT", (
         "thank|praise|commend|welcome|endorse|hail|applaud", "express support|solidarity",
         "=backed|=backing ~2 resolution|bid|plan|proposal",
@@ -96,7 +99,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     ), cameo="14", mode="demo", acled="Peaceful protest", confidence=0.7, refine="protest"),
     Trigger("riot", "PROTEST", (
         "riot|rioter|rioting", "=torched|=ransacked", "pelt ~2 stone", "set fire|ablaze",
-    ), cameo="14", mode="riot", acled="Violent demonstration", confidence=0.7, refine="protest"),
+    ), cameo="14", mode="riot", acled="Violent demonstration", confidence=0.7, refine="riot"),
     Trigger("mob", "PROTEST", (
         "mob|lynch|lynching|vigilante",
     ), cameo="14", mode="riot", acled="Mob violence", confidence=0.7),

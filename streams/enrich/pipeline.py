@@ -81,7 +81,7 @@ class Enricher:
         if reference is None and article.ingested_at:
             reference = parse_published(_iso_day(article.ingested_at))
         fallback = _main_place(index)
-        events = self.coder.code(title, "title", index, reference, fallback) + self.coder.code(
+        events = self.coder.code(title, "title", index, reference, fallback, article.title) + self.coder.code(
             body, "body", index, reference, fallback
         )
         events = order_events(events, len(article.body))
