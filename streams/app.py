@@ -28,7 +28,7 @@ from streams.alerting.rules import RuleSet, load_rules
 from streams.config import Settings, settings
 from streams.enrich.pipeline import Enricher
 from streams.metrics import PipelineMetrics
-from streams.models import DeadLetter, now_millis
+from streams.models import Alert, DeadLetter, EnrichedArticle, now_millis
 from streams.stages import (
     AlertStage,
     Codecs,
@@ -73,6 +73,12 @@ class Pipeline:
     @cached_property
     def storage(self) -> Storage:
         return open_storage(self.config.database_url)
+
+    def write_articles(self, articles: list[EnrichedArticle]) -> int:
+        return self.storage.write_articles(articles)
+
+    def write_alerts(self, alerts: list[Alert]) -> int:
+        return self.storage.write_alerts(alerts)
 
     @property
     def storage_backend(self) -> str:
@@ -137,13 +143,22 @@ def create_app(config: Settings) -> faust.App:
 
     async def _send_dead_letter(letter: DeadLetter) -> Any:
         metrics.dead_letters.labels(letter.stage, letter.reason).inc()
-        log.warning("dead letter from %s[%d]@%d at %s: %s (%s)", letter.topic, letter.partition, letter.offset,
-                    letter.stage, letter.reason, letter.error_message[:200])
+        log.warning(
+            "dead letter from %s[%d]@%d at %s: %s (%s)",
+            letter.topic,
+            letter.partition,
+            letter.offset,
+            letter.stage,
+            letter.reason,
+            letter.error_message[:200],
+        )
         return await deadletter.send(key=letter.key, value=pipeline.codecs.dead_letter.encode(letter.to_record()))
 
     @app.agent(articles, concurrency=1)
     async def enrich(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(config.batch_size, within=config.batch_seconds):
+        async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
+            config.batch_size, within=config.batch_seconds
+        ):
             messages = raw_messages(events)
             metrics.articles_ingested.inc(len(messages))
             started = time.perf_counter()
@@ -160,7 +175,9 @@ def create_app(config: Settings) -> faust.App:
 
     @app.agent(enriched, concurrency=1)
     async def raise_alerts(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(config.batch_size, within=config.batch_seconds):
+        async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
+            config.batch_size, within=config.batch_seconds
+        ):
             started = time.perf_counter()
             result, raised = pipeline.alert_stage.process(raw_messages(events))  # pure and fast: on the loop
             await send_all(alerts, result)
@@ -172,11 +189,13 @@ def create_app(config: Settings) -> faust.App:
 
     @app.agent(enriched, concurrency=1)
     async def store_articles(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(config.batch_size * 4, within=config.batch_seconds):
+        async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
+            config.batch_size * 4, within=config.batch_seconds
+        ):
             started = time.perf_counter()
             good, dead = decode_enriched(raw_messages(events), pipeline.codecs, "store")
             items = [article for _, article in good]
-            await loop_executor().run_in_executor(pipeline.io_executor, lambda: pipeline.storage.write_articles(items))
+            await loop_executor().run_in_executor(pipeline.io_executor, pipeline.write_articles, items)
             await send_all(deadletter, StageResult(dead_letters=dead))
             now = now_millis()
             for article in items:
@@ -186,10 +205,12 @@ def create_app(config: Settings) -> faust.App:
 
     @app.agent(alerts, concurrency=1)
     async def deliver_alerts(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(config.batch_size, within=config.batch_seconds):
+        async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
+            config.batch_size, within=config.batch_seconds
+        ):
             good, dead = decode_alerts(raw_messages(events), pipeline.codecs, "notify")
             to_store = [alert for _, alert in good]
-            await loop_executor().run_in_executor(pipeline.io_executor, lambda: pipeline.storage.write_alerts(to_store))
+            await loop_executor().run_in_executor(pipeline.io_executor, pipeline.write_alerts, to_store)
             failed: list[DeadLetter] = []
             for message, alert in good:
                 for name, notifier in pipeline.notifiers:

@@ -32,8 +32,10 @@ def _settings() -> Settings:
 @click.version_option(package_name="newsstream")
 def main() -> None:
     """newsstream: news articles in, entities, PLOVER/ACLED events, alerts and rows out."""
-    logging.basicConfig(level=os.environ.get("NEWSSTREAM_LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("NEWSSTREAM_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @main.command()
@@ -116,8 +118,17 @@ def worker(ctx: click.Context) -> None:
     from streams.app import app
 
     sys.argv = [
-        "newsstream", "worker", "-l", config.log_level, "--web-port", str(config.web_port),
-        "--web-bind", config.web_host, "--web-host", config.web_host, *ctx.args,
+        "newsstream",
+        "worker",
+        "-l",
+        config.log_level,
+        "--web-port",
+        str(config.web_port),
+        "--web-bind",
+        config.web_host,
+        "--web-host",
+        config.web_host,
+        *ctx.args,
     ]
     app.main()
 
@@ -245,8 +256,10 @@ def demo(paths: tuple[str, ...], timeout: float) -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     click.echo(f"starting a worker (log: {log_path}; metrics: http://{config.web_host}:{config.web_port}/metrics)")
     with log_path.open("w") as log_file:
-        process = subprocess.Popen(  # noqa: S603 - our own entry point
-            [sys.executable, "-m", "streams", "worker"], stdout=log_file, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streams", "worker"],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
@@ -268,7 +281,7 @@ def demo(paths: tuple[str, ...], timeout: float) -> None:
             try:
                 storage = storage or open_storage(config.database_url)
                 stored = {row[0] for row in storage.query("SELECT id FROM articles")}
-            except Exception:  # noqa: BLE001 - the worker may still be creating the tables
+            except Exception:
                 stored = set()
             if wanted <= stored:
                 break
@@ -281,8 +294,10 @@ def demo(paths: tuple[str, ...], timeout: float) -> None:
 
         print_report(storage, config.database_url, click.echo)
         storage.close()
-        click.echo(f"\nmetrics were at http://{config.web_host}:{config.web_port}/metrics while the worker ran; "
-                   f"worker log: {log_path}")
+        click.echo(
+            f"\nmetrics were at http://{config.web_host}:{config.web_port}/metrics while the worker ran; "
+            f"worker log: {log_path}"
+        )
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -17,7 +17,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSSTREAM_", frozen=True, extra="ignore")
 
-    broker: str = Field("kafka://127.0.0.1:9092", description="NEWSSTREAM_BROKER: Kafka bootstrap URL(s), comma-separated")
+    broker: str = Field(
+        "kafka://127.0.0.1:9092", description="NEWSSTREAM_BROKER: Kafka bootstrap URL(s), comma-separated"
+    )
     app_id: str = Field("newsstream", description="NEWSSTREAM_APP_ID: Faust app id = consumer group")
     topic_articles: str = Field("news.articles", description="NEWSSTREAM_TOPIC_ARTICLES")
     topic_enriched: str = Field("news.enriched", description="NEWSSTREAM_TOPIC_ENRICHED")
@@ -25,18 +27,28 @@ class Settings(BaseSettings):
     topic_deadletter: str = Field("news.deadletter", description="NEWSSTREAM_TOPIC_DEADLETTER")
     topic_partitions: int = Field(4, ge=1, description="NEWSSTREAM_TOPIC_PARTITIONS: partitions of topics it creates")
     topic_replication: int = Field(1, ge=1, description="NEWSSTREAM_TOPIC_REPLICATION")
-    database_url: str = Field("sqlite:///data/newsstream.db", description="NEWSSTREAM_DATABASE_URL: sqlite:///… or postgresql://…")
-    alert_rules: Path | None = Field(None, description="NEWSSTREAM_ALERT_RULES: YAML rules file; the built-in default if unset")
+    database_url: str = Field(
+        "sqlite:///data/newsstream.db", description="NEWSSTREAM_DATABASE_URL: sqlite:///… or postgresql://…"
+    )
+    alert_rules: Path | None = Field(
+        None, description="NEWSSTREAM_ALERT_RULES: YAML rules file; the built-in default if unset"
+    )
     webhook_url: str | None = Field(None, description="NEWSSTREAM_WEBHOOK_URL: POST every alert here as JSON")
     webhook_token: SecretStr | None = Field(None, description="NEWSSTREAM_WEBHOOK_TOKEN: sent as a bearer token")
-    schema_registry_url: str | None = Field(None, description="NEWSSTREAM_SCHEMA_REGISTRY_URL: Confluent framing if set")
+    schema_registry_url: str | None = Field(
+        None, description="NEWSSTREAM_SCHEMA_REGISTRY_URL: Confluent framing if set"
+    )
     web_host: str = Field("127.0.0.1", description="NEWSSTREAM_WEB_HOST: bind address of /metrics")
     web_port: int = Field(6066, ge=0, le=65535, description="NEWSSTREAM_WEB_PORT: port of /metrics")
     data_dir: Path = Field(Path("data/worker"), description="NEWSSTREAM_DATA_DIR: Faust state; one per worker")
     batch_size: int = Field(32, ge=1, le=10_000, description="NEWSSTREAM_BATCH_SIZE: articles per NLP batch")
     batch_seconds: float = Field(0.5, gt=0, description="NEWSSTREAM_BATCH_SECONDS: longest wait to fill a batch")
-    max_body_chars: int = Field(200_000, ge=1000, description="NEWSSTREAM_MAX_BODY_CHARS: longer bodies are dead-lettered")
-    session_timeout: float = Field(15.0, gt=1, description="NEWSSTREAM_SESSION_TIMEOUT: seconds before a silent worker is evicted")
+    max_body_chars: int = Field(
+        200_000, ge=1000, description="NEWSSTREAM_MAX_BODY_CHARS: longer bodies are dead-lettered"
+    )
+    session_timeout: float = Field(
+        15.0, gt=1, description="NEWSSTREAM_SESSION_TIMEOUT: seconds before a silent worker is evicted"
+    )
     log_level: str = Field("info", description="NEWSSTREAM_LOG_LEVEL")
 
     @field_validator("broker")

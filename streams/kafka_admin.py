@@ -46,7 +46,12 @@ def admin_client(settings: Settings, *, timeout_ms: int = 10_000) -> KafkaAdminC
 
 def pipeline_topics(settings: Settings) -> list[str]:
     """The four contract topics, by their configured names."""
-    return [settings.topic_articles, settings.topic_enriched, settings.topic_alerts, settings.topic_deadletter]
+    return [
+        settings.topic_articles,
+        settings.topic_enriched,
+        settings.topic_alerts,
+        settings.topic_deadletter,
+    ]
 
 
 def ensure_topics(settings: Settings, names: list[str] | None = None) -> list[str]:
@@ -60,8 +65,11 @@ def ensure_topics(settings: Settings, names: list[str] | None = None) -> list[st
             try:
                 admin.create_topics(
                     [
-                        NewTopic(name, num_partitions=settings.topic_partitions,
-                                 replication_factor=settings.topic_replication)
+                        NewTopic(
+                            name,
+                            num_partitions=settings.topic_partitions,
+                            replication_factor=settings.topic_replication,
+                        )
                         for name in missing
                     ]
                 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -31,7 +31,7 @@ def schema_dir() -> Path:
     raise ConfigError("Avro schemas not found: reinstall newsstream (pip install .) from a full checkout")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> avro.schema.RecordSchema:
     """Parse one named schema (see SCHEMA_FILES)."""
     path = schema_dir() / SCHEMA_FILES[name]

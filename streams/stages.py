@@ -106,12 +106,12 @@ class EnrichStage:
         enriched: list[EnrichedArticle] = []
         try:
             enriched = self.enricher.enrich_batch([article for _, article in good])
-        except Exception:  # noqa: BLE001 - isolate the culprit below, record it as a dead letter
+        except Exception:
             log.exception("batch enrichment failed; retrying %d articles one by one", len(good))
             for message, article in good:
                 try:
                     enriched.append(self.enricher.enrich(article))
-                except Exception as exc:  # noqa: BLE001 - one bad article must not stop the stream
+                except Exception as exc:
                     result.dead_letters.append(dead_letter(message, "enrich", "enrich_failed", exc))
         for item in enriched:
             result.outputs.append((item.id.encode("utf-8"), self.codecs.enriched.encode(item.to_record())))
@@ -147,7 +147,7 @@ class AlertStage:
         for message, article in good:
             try:
                 alerts = self.rules.evaluate(article)
-            except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the stream
+            except Exception as exc:
                 result.dead_letters.append(dead_letter(message, "alert", "rule_failed", exc))
                 continue
             for alert in alerts:

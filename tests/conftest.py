@@ -35,10 +35,18 @@ def enriched_seed(enricher: Enricher, seed_article: Article) -> EnrichedArticle:
 def make_article():
     """Factory: an Article from a body (and optional title/published)."""
 
-    def make(body: str, title: str = "", published: str | None = "2026-11-18T09:00:00+00:00", **extra: object) -> Article:
+    def make(
+        body: str, title: str = "", published: str | None = "2026-11-18T09:00:00+00:00", **extra: object
+    ) -> Article:
         from streams.identity import article_id
 
-        return Article(id=article_id(url=None, title=title, body=body), title=title, body=body, published=published,
-                       ingested_at=1763456400000, **extra)  # type: ignore[arg-type]
+        return Article(
+            id=article_id(url=None, title=title, body=body),
+            title=title,
+            body=body,
+            published=published,
+            ingested_at=1763456400000,
+            **extra,
+        )  # type: ignore[arg-type]
 
     return make

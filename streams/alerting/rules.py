@@ -19,7 +19,14 @@ from streams.models import Alert, EnrichedArticle, Event, now_millis
 
 SEVERITIES = ("info", "warning", "critical")
 _LIST_FIELDS = (
-    "event_types", "modes", "acled_event_types", "acled_sub_event_types", "countries", "entities", "keywords", "sources",
+    "event_types",
+    "modes",
+    "acled_event_types",
+    "acled_sub_event_types",
+    "countries",
+    "entities",
+    "keywords",
+    "sources",
 )
 _KNOWN_FIELDS = {"name", "description", "severity", "min_fatalities", *_LIST_FIELDS}
 _ACLED_TYPES = frozenset(ACLED_SUB_TYPES.values())
@@ -45,8 +52,12 @@ class AlertRule:
     @property
     def has_event_criteria(self) -> bool:
         return bool(
-            self.event_types or self.modes or self.acled_event_types or self.acled_sub_event_types
-            or self.countries or self.min_fatalities is not None
+            self.event_types
+            or self.modes
+            or self.acled_event_types
+            or self.acled_sub_event_types
+            or self.countries
+            or self.min_fatalities is not None
         )
 
     @cached_property
@@ -105,8 +116,10 @@ def _summary(rule: AlertRule, article: EnrichedArticle, events: list[Event]) -> 
         where = event.location or event.country or ""
         deaths = f", {event.fatalities} killed" if event.fatalities else ""
         detail = ", ".join(p for p in (who, where, event.date or "") if p)
-        parts.append(f"{event.type}{'/' + event.acled_sub_event_type if event.acled_sub_event_type else ''}"
-                     f" ({detail}{deaths}): {event.sentence[:280]}")
+        parts.append(
+            f"{event.type}{'/' + event.acled_sub_event_type if event.acled_sub_event_type else ''}"
+            f" ({detail}{deaths}): {event.sentence[:280]}"
+        )
     return " ".join(parts) or article.title
 
 
@@ -123,7 +136,9 @@ class RuleSet:
         for rule in self.rules:
             events = rule.matching_events(article)
             if events is not None:
-                event_types = sorted({e.type for e in events}) or ([article.primary_event] if article.primary_event else [])
+                event_types = sorted({e.type for e in events}) or (
+                    [article.primary_event] if article.primary_event else []
+                )
                 alerts.append(
                     Alert(
                         id=alert_id(rule.name, article.story_id),
@@ -205,7 +220,9 @@ def _parse_rule(raw: Any, where: str, seen: set[str]) -> AlertRule:
         raise ConfigError(f"{where}: 'event_types' has unknown PLOVER type(s) {', '.join(bad_types)}")
     bad_acled = sorted(set(lists.get("acled_event_types", [])) - _ACLED_TYPES)
     if bad_acled:
-        raise ConfigError(f"{where}: 'acled_event_types' has unknown value(s) {bad_acled}; known: {sorted(_ACLED_TYPES)}")
+        raise ConfigError(
+            f"{where}: 'acled_event_types' has unknown value(s) {bad_acled}; known: {sorted(_ACLED_TYPES)}"
+        )
     bad_sub = sorted(set(lists.get("acled_sub_event_types", [])) - set(ACLED_SUB_TYPES))
     if bad_sub:
         raise ConfigError(f"{where}: 'acled_sub_event_types' has unknown value(s) {bad_sub}")
@@ -248,7 +265,9 @@ def load_rules(path: Path | None = None) -> RuleSet:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read alert rules {path}: {exc.strerror or exc}; check NEWSSTREAM_ALERT_RULES") from None
+        raise ConfigError(
+            f"cannot read alert rules {path}: {exc.strerror or exc}; check NEWSSTREAM_ALERT_RULES"
+        ) from None
     return parse_rules(text, str(path))
 
 
@@ -262,4 +281,3 @@ def rules_from(paths: Iterable[Path]) -> RuleSet:
     if duplicates:
         raise ConfigError(f"rule name(s) used in more than one file: {', '.join(duplicates)}")
     return RuleSet(tuple(rules), ",".join(str(p) for p in paths))
-

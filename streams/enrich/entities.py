@@ -23,10 +23,12 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # Words that precede names but are not part of them ("Minister Attaullah Tarar").
 HONORIFICS = frozenset(
-    "minister president prime general lt col colonel major captain sergeant governor senator mayor "
-    "king queen prince sheikh dr mr mrs ms spokesman spokeswoman spokesperson commander chief secretary "
-    "ambassador envoy leader director judge justice information broadcasting interior defence defense "
-    "foreign affairs finance deputy acting former said says told according".split()
+    (
+        "minister president prime general lt col colonel major captain sergeant governor senator mayor king queen "
+        "prince sheikh dr mr mrs ms spokesman spokeswoman spokesperson commander chief secretary ambassador envoy "
+        "leader director judge justice information broadcasting interior defence defense foreign affairs finance "
+        "deputy acting former said says told according"
+    ).split()
 )
 _DASHES = re.compile(r"[–—]")
 _LEADING_THE = re.compile(r"^(?:the|a|an)\s+", re.I)
@@ -150,8 +152,10 @@ class EntityGrouper:
             if group.country is None and country is not None:
                 group.country = country
             group.mentions.append(ref)
-        ordered = sorted(groups.values(), key=lambda g: (-len(g.mentions), g.mentions[0].field != "title",
-                                                         g.mentions[0].start))
+        ordered = sorted(
+            groups.values(),
+            key=lambda g: (-len(g.mentions), g.mentions[0].field != "title", g.mentions[0].start),
+        )
         by_offset = {(m.field, m.start): g for g in ordered for m in g.mentions}
         return EntityIndex(groups=ordered, by_offset=by_offset)
 

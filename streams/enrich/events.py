@@ -35,8 +35,34 @@ _PRIORITY = {trigger.name: index for index, trigger in enumerate(TRIGGERS)}
 NEGATION_WORDS = frozenset({"no", "not", "n't", "never", "without", "neither", "nor"})
 # verbs that make what they govern not (yet) a fact: "threatened to strike", "urged X to stop attacks"
 HYPOTHETICAL_GOVERNORS = frozenset(
-    "threaten warn vow plan intend prepare consider propose seek want hope urge demand call ask press "
-    "aim pledge promise expect fear may might could would should".split()
+    [
+        "threaten",
+        "warn",
+        "vow",
+        "plan",
+        "intend",
+        "prepare",
+        "consider",
+        "propose",
+        "seek",
+        "want",
+        "hope",
+        "urge",
+        "demand",
+        "call",
+        "ask",
+        "press",
+        "aim",
+        "pledge",
+        "promise",
+        "expect",
+        "fear",
+        "may",
+        "might",
+        "could",
+        "would",
+        "should",
+    ]
 )
 NEGATING_GOVERNORS = frozenset({"deny", "fail", "refuse", "reject", "dismiss", "refusal", "failure", "unwilling"})
 MODAL_AUX = frozenset({"will", "would", "could", "may", "might", "shall", "should", "can"})
@@ -45,17 +71,40 @@ TARGET_PREPOSITIONS = frozenset({"on", "against", "at", "with", "targeting", "to
 
 _WORDS = {
     "suicide": re.compile(r"\bsuicide\b", re.I),
-    "air": re.compile(r"\b(air ?strikes?|air raids?|drones?|warplanes?|jets?|aircraft|helicopters?|aerial|bombers?)\b", re.I),
+    "air": re.compile(
+        r"\b(air ?strikes?|air raids?|drones?|warplanes?|jets?|aircraft|helicopters?|aerial|bombers?)\b", re.I
+    ),
     "shelling": re.compile(r"\b(shell(s|ed|ing)?|artillery|mortars?|rockets?|missiles?|barrages?|howitzers?)\b", re.I),
-    "ied": re.compile(r"\b(roadside|landmines?|ieds?|improvised explosive|car bomb|bomb(s|ed|ing)?|explosive device|blast|explosion)\b", re.I),
+    "ied": re.compile(
+        r"\b(roadside|landmines?|ieds?|improvised explosive|car bomb|bomb(s|ed|ing)?|explosive device|blast|explosion)\b",
+        re.I,
+    ),
     "grenade": re.compile(r"\bgrenades?\b", re.I),
-    "civilians": re.compile(r"\b(civilians?|villagers?|residents?|worshippers?|passengers?|students?|pupils?|children|women|farmers?|shoppers?|market|mourners|families|pilgrims|patients|aid workers?|journalists?|displaced)\b", re.I),
-    "combatants": re.compile(r"\b(soldiers?|troops?|militants?|fighters?|rebels?|insurgents?|army|forces|police(men)?|officers?|militia(s|men)?|guards?|military|gunmen|jihadists?|terrorists?)\b", re.I),
-    "intervention": re.compile(r"\b(tear ?gas|water cannons?|dispers(e|ed|ing)|rubber bullets?|batons?|baton-charged|arrested|detained|broke up)\b", re.I),
-    "excessive": re.compile(r"\b(live (ammunition|rounds|fire)|opened fire on|shot dead|fired on|killing|killed)\b", re.I),
-    "crowd": re.compile(r"\b(riot\w*|protest\w*|demonstrat\w*|crowds?|mobs?|youths|supporters|marchers|students)\b", re.I),
-    "riot": re.compile(r"\b(riot(s|ers|ing)?|torched|set fire|pelted|stones|looted|vandali[sz]ed|clashed with police|ransacked)\b", re.I),
-    "government": re.compile(r"\b(army|troops|government|military|armed forces|soldiers|security forces|police)\b", re.I),
+    "civilians": re.compile(
+        r"\b(civilians?|villagers?|residents?|worshippers?|passengers?|students?|pupils?|children|women|farmers?|shoppers?|market|mourners|families|pilgrims|patients|aid workers?|journalists?|displaced)\b",
+        re.I,
+    ),
+    "combatants": re.compile(
+        r"\b(soldiers?|troops?|militants?|fighters?|rebels?|insurgents?|army|forces|police(men)?|officers?|militia(s|men)?|guards?|military|gunmen|jihadists?|terrorists?)\b",
+        re.I,
+    ),
+    "intervention": re.compile(
+        r"\b(tear ?gas|water cannons?|dispers(e|ed|ing)|rubber bullets?|batons?|baton-charged|arrested|detained|broke up)\b",
+        re.I,
+    ),
+    "excessive": re.compile(
+        r"\b(live (ammunition|rounds|fire)|opened fire on|shot dead|fired on|killing|killed)\b", re.I
+    ),
+    "crowd": re.compile(
+        r"\b(riot\w*|protest\w*|demonstrat\w*|crowds?|mobs?|youths|supporters|marchers|students)\b", re.I
+    ),
+    "riot": re.compile(
+        r"\b(riot(s|ers|ing)?|torched|set fire|pelted|stones|looted|vandali[sz]ed|clashed with police|ransacked)\b",
+        re.I,
+    ),
+    "government": re.compile(
+        r"\b(army|troops|government|military|armed forces|soldiers|security forces|police)\b", re.I
+    ),
 }
 
 
@@ -102,7 +151,8 @@ def _resolve_conflicts(candidates: list[_Candidate]) -> list[_Candidate]:
     types = {c.trigger.type for c in candidates}
     if "PROTEST" in types:
         candidates = [
-            c for c in candidates
+            c
+            for c in candidates
             if not (c.trigger.name == "clash" and c.span.text.lower().startswith(("strike", "struck")))
         ]
     return candidates
@@ -134,9 +184,9 @@ def is_negated(span: Span) -> bool:
     words = [*span, *(child for token in span for child in token.children)]
     if any(t.dep_ == "neg" or t.lower_ in NEGATION_WORDS for t in words):
         return True
-    if root.head.i != root.i and root.dep_ in {"dobj", "nsubjpass", "attr"}:
-        if any(t.dep_ == "neg" for t in root.head.children):
-            return True
+    governed = root.head.i != root.i and root.dep_ in {"dobj", "nsubjpass", "attr"}
+    if governed and any(t.dep_ == "neg" for t in root.head.children):
+        return True
     return any(g.lemma_.lower() in NEGATING_GOVERNORS for g in _complement_governors(root))
 
 
@@ -155,7 +205,9 @@ def is_hypothetical(span: Span, trigger: Trigger) -> bool:
     return any(g.lemma_.lower() in HYPOTHETICAL_GOVERNORS for g in _complement_governors(root))
 
 
-def _groups_in(tokens: Iterable[Token], field_name: str, index: EntityIndex, labels: frozenset[str]) -> list[EntityGroup]:
+def _groups_in(
+    tokens: Iterable[Token], field_name: str, index: EntityIndex, labels: frozenset[str]
+) -> list[EntityGroup]:
     found: list[EntityGroup] = []
     for token in tokens:
         group = index.group_at(field_name, token.idx, token.idx + len(token.text))
@@ -186,8 +238,13 @@ class EventCoder:
         self._gazetteer = gazetteer
 
     def code(
-        self, doc: Doc, field_name: str, index: EntityIndex, reference: date | None,
-        fallback_place: EntityGroup | None, original_text: str | None = None,
+        self,
+        doc: Doc,
+        field_name: str,
+        index: EntityIndex,
+        reference: date | None,
+        fallback_place: EntityGroup | None,
+        original_text: str | None = None,
     ) -> list[Event]:
         """Every event in one doc, in text order. `original_text` is the field as published when the
         doc was parsed from a case-normalised copy of it (headlines); sentences are cut from it."""
@@ -203,7 +260,7 @@ class EventCoder:
                     continue  # arson or stone-throwing with no crowd in sight is not a riot
                 event = self._event(candidate, sentence, field_name, index, reference, fallback_place)
                 if original_text is not None:
-                    event.sentence = original_text[event.start:event.end].strip()
+                    event.sentence = original_text[event.start : event.end].strip()
                 if event.date is None:
                     carried = recent_dates.get(event.type)
                     if carried and number - carried[0] <= 2:
@@ -224,8 +281,13 @@ class EventCoder:
         return None
 
     def _event(
-        self, candidate: _Candidate, sentence: Span, field_name: str, index: EntityIndex,
-        reference: date | None, fallback_place: EntityGroup | None,
+        self,
+        candidate: _Candidate,
+        sentence: Span,
+        field_name: str,
+        index: EntityIndex,
+        reference: date | None,
+        fallback_place: EntityGroup | None,
     ) -> Event:
         trigger, span = candidate.trigger, candidate.span
         sub_type, mode = self._refine(trigger, sentence.text)
@@ -281,13 +343,26 @@ class EventCoder:
                 return "Remote explosive/landmine/IED", "explosives"
             if trigger.name == "clash" and has["civilians"] and not has["combatants"]:
                 return "Attack", "firearms"
-            if trigger.name == "clash" and has["civilians"] and re.search(
-                r"\b(gunmen|militants|attackers|assailants|jihadists|bandits|fighters)\b[^.]*\b(kill|attack|shot|stormed|abduct)", text, re.I
-            ) and re.search(r"\b(kill\w*|attack\w*|shot|storm\w*)\b[^.]*\b(civilians?|villagers?|residents?|worshippers?|passengers?)", text, re.I):
+            if (
+                trigger.name == "clash"
+                and has["civilians"]
+                and re.search(
+                    r"\b(gunmen|militants|attackers|assailants|jihadists|bandits|fighters)\b[^.]*\b(kill|attack|shot|stormed|abduct)",
+                    text,
+                    re.I,
+                )
+                and re.search(
+                    r"\b(kill\w*|attack\w*|shot|storm\w*)\b[^.]*\b(civilians?|villagers?|residents?|worshippers?|passengers?)",
+                    text,
+                    re.I,
+                )
+            ):
                 return "Attack", "firearms"
         elif trigger.refine in {"protest", "riot"}:
-            if has["excessive"] and re.search(r"\b(protesters|demonstrators|marchers|crowd)\b", text, re.I) and re.search(
-                r"\b(police|security forces|troops|soldiers)\b", text, re.I
+            if (
+                has["excessive"]
+                and re.search(r"\b(protesters|demonstrators|marchers|crowd)\b", text, re.I)
+                and re.search(r"\b(police|security forces|troops|soldiers)\b", text, re.I)
             ):
                 return "Excessive force against protesters", "demo"
             if has["riot"]:
@@ -307,9 +382,7 @@ class EventCoder:
         actors: list[EntityGroup] = []
         targets: list[EntityGroup] = []
         for child in verb.children:
-            if child.dep_ in {"nsubj", "csubj"}:
-                actors += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
-            elif child.dep_ == "agent":
+            if child.dep_ in {"nsubj", "csubj"} or child.dep_ == "agent":
                 actors += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
             elif child.dep_ in {"dobj", "nsubjpass", "dative"}:
                 targets += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
@@ -320,7 +393,9 @@ class EventCoder:
         # "Pakistan–Afghan Taliban talks": the compound modifiers are the parties
         modifiers = _groups_in(
             (t for t in span.root.lefts if t.dep_ in {"compound", "amod", "nmod", "poss"} for t in t.subtree),
-            field_name, index, ACTOR_LABELS,
+            field_name,
+            index,
+            ACTOR_LABELS,
         )
         actors += modifiers[:1]
         targets += modifiers[1:]
@@ -338,8 +413,14 @@ class EventCoder:
         return actor, target
 
     def _location(
-        self, span: Span, sentence: Span, field_name: str, index: EntityIndex,
-        actor: EntityGroup | None, target: EntityGroup | None, fallback: EntityGroup | None,
+        self,
+        span: Span,
+        sentence: Span,
+        field_name: str,
+        index: EntityIndex,
+        actor: EntityGroup | None,
+        target: EntityGroup | None,
+        fallback: EntityGroup | None,
     ) -> EntityGroup | None:
         places: list[tuple[int, EntityGroup]] = []
         for token in sentence:
@@ -351,8 +432,9 @@ class EventCoder:
             # the nearest place phrase to the trigger; a city beats the country it is in
             places.sort(key=lambda item: item[0])
             nearest = places[0][1]
-            finer = [g for _, g in places if g.country == nearest.country and g is not nearest
-                     and self._is_finer(g, nearest)]
+            finer = [
+                g for _, g in places if g.country == nearest.country and g is not nearest and self._is_finer(g, nearest)
+            ]
             return finer[0] if finer else nearest
         for candidate in (target, actor):
             if candidate is not None and candidate.label in PLACE_LABELS and candidate.lat is not None:

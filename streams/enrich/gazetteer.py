@@ -84,17 +84,18 @@ class Gazetteer:
         for line in (DATA_DIR / "places.tsv").read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
-            name, country, kind, lat, lon, *rest = line.split("\t")
-            place = Place(name, country, float(lat), float(lon), kind)
+            name, country, kind, lat_text, lon_text, *rest = line.split("\t")
+            point = (float(lat_text), float(lon_text))
+            place = Place(name, country, point[0], point[1], kind)
             if kind == "country":
-                self._country_points[country] = (float(lat), float(lon))
+                self._country_points[country] = point
             for label in [name, *(rest[0].split("|") if rest else [])]:
                 self._add(label, place, override=True)
         # countries resolved from pycountry get the file's better centre point where it has one
         for key, place in list(self._places.items()):
             if place.kind == "country" and place.country in self._country_points:
-                lat, lon = self._country_points[place.country]
-                self._places[key] = Place(place.name, place.country, lat, lon, "country")
+                centre = self._country_points[place.country]
+                self._places[key] = Place(place.name, place.country, centre[0], centre[1], "country")
 
     def _load_demonyms(self) -> None:
         for line in (DATA_DIR / "demonyms.tsv").read_text(encoding="utf-8").splitlines():

@@ -6,27 +6,64 @@ import re
 from dataclasses import dataclass
 
 _UNITS = {
-    "zero": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "dozen": 12, "a dozen": 12, "single": 1, "both": 2, "couple": 2,
+    "zero": 0,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "dozen": 12,
+    "a dozen": 12,
+    "single": 1,
+    "both": 2,
+    "couple": 2,
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 _WORD = "|".join(sorted((w for w in _UNITS if w not in {"a", "an"}), key=len, reverse=True))
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{_WORD})(?:[- ](?:{_WORD}))?(?:\s+(?:hundred|thousand|million))?)"
-_QUALIFIER = r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as|roughly|an\s+estimated)\s+"
+_QUALIFIER = (
+    r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as|roughly|an\s+estimated)\s+"
+)
 # up to four words between a number and its verb, none of them another count or another clause
 _GAP = (
     r"(?:(?!(?:and|but|while|killed|died|dead|injured|wounded|hurt)\b)"
     rf"(?!{NUMBER}\b)[\w'’-]+\s+){{0,4}}?"
 )
-_PASSIVE = r"(?:(?:were|was|have\s+been|had\s+been|has\s+been|are|being)\s+)?(?:(?:reportedly|reported|confirmed|also)\s+)?"
+_PASSIVE = (
+    r"(?:(?:were|was|have\s+been|had\s+been|has\s+been|are|being)\s+)?(?:(?:reportedly|reported|confirmed|also)\s+)?"
+)
 
 _KILLED_WORDS = r"(?:killed|dead|died|slain|martyred|massacred|executed|shot\s+dead|lost\s+their\s+lives|perished)"
 FATALITY_PATTERNS = [
-    re.compile(rf"\b(?:kill(?:ing|ed|s)?|leaving|left)\s+(?:{_QUALIFIER})?(?P<n>{NUMBER})\b(?!\s*(?:%|percent|km|kilomet))", re.I),
+    re.compile(
+        rf"\b(?:kill(?:ing|ed|s)?|leaving|left)\s+(?:{_QUALIFIER})?(?P<n>{NUMBER})\b(?!\s*(?:%|percent|km|kilomet))",
+        re.I,
+    ),
     re.compile(rf"(?<!no\s)\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+{_GAP}{_PASSIVE}{_KILLED_WORDS}\b", re.I),
     re.compile(rf"\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+{_GAP}embraced\s+martyrdom\b", re.I),
     re.compile(rf"\bdeath\s+toll\s+(?:\w+\s+){{0,5}}?(?:{_QUALIFIER})?(?P<n>{NUMBER})\b", re.I),
@@ -35,10 +72,16 @@ FATALITY_PATTERNS = [
 ]
 INJURY_PATTERNS = [
     re.compile(rf"\b(?:injur(?:ing|ed)|wound(?:ing|ed))\s+(?:{_QUALIFIER})?(?P<n>{NUMBER})\b", re.I),
-    re.compile(rf"(?<!no\s)\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+{_GAP}{_PASSIVE}(?:injured|wounded|hurt|hospitali[sz]ed)\b", re.I),
+    re.compile(
+        rf"(?<!no\s)\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+{_GAP}{_PASSIVE}(?:injured|wounded|hurt|hospitali[sz]ed)\b",
+        re.I,
+    ),
     re.compile(rf"\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+(?:people\s+)?(?:injuries|casualties\s+injured)\b", re.I),
 ]
-_NO_DEATHS = re.compile(r"\b(?:no\s+(?:one|deaths?|casualties|fatalities)\s+(?:was|were)?\s*(?:killed|reported)?|no\s+one\s+was\s+(?:killed|hurt|injured))", re.I)
+_NO_DEATHS = re.compile(
+    r"\b(?:no\s+(?:one|deaths?|casualties|fatalities)\s+(?:was|were)?\s*(?:killed|reported)?|no\s+one\s+was\s+(?:killed|hurt|injured))",
+    re.I,
+)
 
 
 def parse_number(text: str) -> int | None:

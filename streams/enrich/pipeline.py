@@ -60,8 +60,7 @@ class Enricher:
         ]
         titles = list(self.nlp.pipe(titles_for_ner, batch_size=batch_size))
         return [
-            self._assemble(article, title, body)
-            for article, title, body in zip(articles, titles, bodies, strict=True)
+            self._assemble(article, title, body) for article, title, body in zip(articles, titles, bodies, strict=True)
         ]
 
     @staticmethod

@@ -26,6 +26,7 @@ def event_salience(event: Event, sentence_rank: float) -> float:
 
 def order_events(events: list[Event], body_length: int) -> list[Event]:
     """Events most salient first."""
+
     def rank(event: Event) -> float:
         if event.field == "title" or body_length == 0:
             return 0.0

@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 PLOVER_TYPES = (
-    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
-    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",
+    "COOPERATE",
+    "AID",
+    "RETREAT",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
 )
 
 #: the CAMEO root a PLOVER type usually comes from (a trigger may name a more precise one)
 DEFAULT_CAMEO = {
-    "AGREE": "03", "CONSULT": "04", "SUPPORT": "05", "CONCEDE": "08", "COOPERATE": "06", "AID": "07",
-    "RETREAT": "08", "REQUEST": "10", "ACCUSE": "11", "REJECT": "12", "THREATEN": "13", "PROTEST": "14",
-    "SANCTION": "16", "MOBILIZE": "15", "COERCE": "17", "ASSAULT": "19",
+    "AGREE": "03",
+    "CONSULT": "04",
+    "SUPPORT": "05",
+    "CONCEDE": "08",
+    "COOPERATE": "06",
+    "AID": "07",
+    "RETREAT": "08",
+    "REQUEST": "10",
+    "ACCUSE": "11",
+    "REJECT": "12",
+    "THREATEN": "13",
+    "PROTEST": "14",
+    "SANCTION": "16",
+    "MOBILIZE": "15",
+    "COERCE": "17",
+    "ASSAULT": "19",
 }
 
 #: ACLED sub-event type -> its event type (ACLED's exact strings)
@@ -45,9 +72,22 @@ ACLED_SUB_TYPES = {
 
 #: how much an event type matters when ordering an article's events (violence first)
 SALIENCE = {
-    "ASSAULT": 1.0, "PROTEST": 0.8, "COERCE": 0.75, "MOBILIZE": 0.65, "THREATEN": 0.65, "AGREE": 0.65,
-    "REJECT": 0.6, "SANCTION": 0.6, "CONSULT": 0.55, "ACCUSE": 0.5, "AID": 0.5, "RETREAT": 0.5,
-    "CONCEDE": 0.45, "COOPERATE": 0.45, "REQUEST": 0.35, "SUPPORT": 0.3,
+    "ASSAULT": 1.0,
+    "PROTEST": 0.8,
+    "COERCE": 0.75,
+    "MOBILIZE": 0.65,
+    "THREATEN": 0.65,
+    "AGREE": 0.65,
+    "REJECT": 0.6,
+    "SANCTION": 0.6,
+    "CONSULT": 0.55,
+    "ACCUSE": 0.5,
+    "AID": 0.5,
+    "RETREAT": 0.5,
+    "CONCEDE": 0.45,
+    "COOPERATE": 0.45,
+    "REQUEST": 0.35,
+    "SUPPORT": 0.3,
 }
 
 

@@ -7,17 +7,57 @@ import json
 from streams.models import Alert, EnrichedArticle
 
 ARTICLE_COLUMNS = (
-    "id", "url", "source", "title", "body", "published", "language", "ingested_at", "stored_at",
-    "countries", "primary_event", "story_id", "pipeline_version",
+    "id",
+    "url",
+    "source",
+    "title",
+    "body",
+    "published",
+    "language",
+    "ingested_at",
+    "stored_at",
+    "countries",
+    "primary_event",
+    "story_id",
+    "pipeline_version",
 )
 ENTITY_COLUMNS = ("article_id", "position", "text", "label", "canonical", "country", "lat", "lon", "mentions")
 EVENT_COLUMNS = (
-    "article_id", "position", "type", "mode", "cameo", "acled_event_type", "acled_sub_event_type", "sentence",
-    "field", "start_char", "end_char", "actor", "target", "location", "country", "lat", "lon", "event_date",
-    "fatalities", "injured", "negated", "hypothetical", "confidence",
+    "article_id",
+    "position",
+    "type",
+    "mode",
+    "cameo",
+    "acled_event_type",
+    "acled_sub_event_type",
+    "sentence",
+    "field",
+    "start_char",
+    "end_char",
+    "actor",
+    "target",
+    "location",
+    "country",
+    "lat",
+    "lon",
+    "event_date",
+    "fatalities",
+    "injured",
+    "negated",
+    "hypothetical",
+    "confidence",
 )
 ALERT_COLUMNS = (
-    "id", "rule", "severity", "kind", "title", "summary", "article_ids", "story_id", "event_types", "countries",
+    "id",
+    "rule",
+    "severity",
+    "kind",
+    "title",
+    "summary",
+    "article_ids",
+    "story_id",
+    "event_types",
+    "countries",
     "created_at",
 )
 
@@ -26,8 +66,18 @@ Row = tuple[object, ...]
 
 def article_row(article: EnrichedArticle, stored_at: int) -> Row:
     return (
-        article.id, article.url, article.source, article.title, article.body, article.published, article.language,
-        article.ingested_at, stored_at, json.dumps(article.countries), article.primary_event, article.story_id,
+        article.id,
+        article.url,
+        article.source,
+        article.title,
+        article.body,
+        article.published,
+        article.language,
+        article.ingested_at,
+        stored_at,
+        json.dumps(article.countries),
+        article.primary_event,
+        article.story_id,
         article.pipeline_version,
     )
 
@@ -35,7 +85,14 @@ def article_row(article: EnrichedArticle, stored_at: int) -> Row:
 def entity_rows(article: EnrichedArticle) -> list[Row]:
     return [
         (
-            article.id, position, e.text, e.label, e.canonical, e.country, e.lat, e.lon,
+            article.id,
+            position,
+            e.text,
+            e.label,
+            e.canonical,
+            e.country,
+            e.lat,
+            e.lon,
             json.dumps([[m.field, m.start, m.end] for m in e.mentions]),
         )
         for position, e in enumerate(article.entities)
@@ -45,9 +102,29 @@ def entity_rows(article: EnrichedArticle) -> list[Row]:
 def event_rows(article: EnrichedArticle) -> list[Row]:
     return [
         (
-            article.id, position, e.type, e.mode, e.cameo, e.acled_event_type, e.acled_sub_event_type, e.sentence,
-            e.field, e.start, e.end, e.actor, e.target, e.location, e.country, e.lat, e.lon, e.date, e.fatalities,
-            e.injured, e.negated, e.hypothetical, e.confidence,
+            article.id,
+            position,
+            e.type,
+            e.mode,
+            e.cameo,
+            e.acled_event_type,
+            e.acled_sub_event_type,
+            e.sentence,
+            e.field,
+            e.start,
+            e.end,
+            e.actor,
+            e.target,
+            e.location,
+            e.country,
+            e.lat,
+            e.lon,
+            e.date,
+            e.fatalities,
+            e.injured,
+            e.negated,
+            e.hypothetical,
+            e.confidence,
         )
         for position, e in enumerate(article.events)
     ]
@@ -55,6 +132,15 @@ def event_rows(article: EnrichedArticle) -> list[Row]:
 
 def alert_row(alert: Alert) -> Row:
     return (
-        alert.id, alert.rule, alert.severity, alert.kind, alert.title, alert.summary, json.dumps(alert.article_ids),
-        alert.story_id, json.dumps(alert.event_types), json.dumps(alert.countries), alert.created_at,
+        alert.id,
+        alert.rule,
+        alert.severity,
+        alert.kind,
+        alert.title,
+        alert.summary,
+        json.dumps(alert.article_ids),
+        alert.story_id,
+        json.dumps(alert.event_types),
+        json.dumps(alert.countries),
+        alert.created_at,
     )

@@ -99,7 +99,11 @@ class Worker:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "streams", "worker"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         port = int(self.env["NEWSSTREAM_WEB_PORT"])
         deadline = time.monotonic() + 60
@@ -143,17 +147,28 @@ def worker(pipeline_env: dict[str, str], tmp_path_factory: pytest.TempPathFactor
     process.stop()
 
 
-def run_cli(env: dict[str, str], *args: str, stdin: bytes | None = None, timeout: float = 180) -> subprocess.CompletedProcess[bytes]:
+def run_cli(
+    env: dict[str, str], *args: str, stdin: bytes | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[bytes]:
     """Run `newsstream ARGS` as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "streams", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, timeout=timeout
+        [sys.executable, "-m", "streams", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
     )
 
 
 def read_topic(topic: str, *, until: Callable[[list[bytes]], bool], timeout: float = 120) -> list[bytes]:
     """Values on a topic from the beginning, read until `until(values)` holds or the time is up."""
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=[KAFKA], auto_offset_reset="earliest", enable_auto_commit=False, group_id=None,
+        topic,
+        bootstrap_servers=[KAFKA],
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
         consumer_timeout_ms=1000,
     )
     values: list[bytes] = []

@@ -20,7 +20,7 @@ from tests.integration.conftest import ROOT, produce_raw, read_topic, run_cli, w
 pytestmark = pytest.mark.integration
 
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
-SEED_FILE = ROOT / "seeds" / "pakistan-afghan-taliban-talks-istanbul.txt"
+ARTICLE_COUNT = "SELECT COUNT(*) FROM articles"
 
 
 def _count(pg_url: str, sql: str, params: tuple[object, ...] = ()) -> int:
@@ -37,8 +37,11 @@ def test_seed_files_flow_to_postgres_and_alerts(worker, pipeline_env, pg_url):
     assert result.returncode == 0, result.stderr.decode()
     assert f"published {len(SEEDS)} article(s)" in result.stderr.decode()
 
-    wait_for(lambda: _count(pg_url, "SELECT COUNT(*) FROM articles") >= len(SEEDS), 240,
-             lambda: f"only {_count(pg_url, 'SELECT COUNT(*) FROM articles')} of {len(SEEDS)} stored\n{worker.log_tail()}")
+    wait_for(
+        lambda: _count(pg_url, "SELECT COUNT(*) FROM articles") >= len(SEEDS),
+        240,
+        lambda: f"only {_count(pg_url, ARTICLE_COUNT)} of {len(SEEDS)} stored\n{worker.log_tail()}",
+    )
     assert _count(pg_url, "SELECT COUNT(*) FROM articles") == len(SEEDS)
 
     # the enriched topic carries Avro records with the contract's fields
@@ -60,13 +63,20 @@ def test_seed_files_flow_to_postgres_and_alerts(worker, pipeline_env, pg_url):
 
     # the default rules alert on the seed story, on the topic and in the database
     alert_codec = AvroSerializer("alert")
-    alerts = [alert_codec.decode(v) for v in read_topic(
-        pipeline_env["NEWSSTREAM_TOPIC_ALERTS"],
-        until=lambda v: any(alert_codec.decode(x)["story_id"] == seed["story_id"] for x in v))]
+    alerts = [
+        alert_codec.decode(v)
+        for v in read_topic(
+            pipeline_env["NEWSSTREAM_TOPIC_ALERTS"],
+            until=lambda v: any(alert_codec.decode(x)["story_id"] == seed["story_id"] for x in v),
+        )
+    ]
     seed_rules = {a["rule"] for a in alerts if a["story_id"] == seed["story_id"]}
     assert "pakistan-afghanistan-conflict" in seed_rules
-    wait_for(lambda: _count(pg_url, "SELECT COUNT(*) FROM alerts WHERE story_id = %s", (seed["story_id"],)) > 0, 60,
-             lambda: "seed alerts never stored")
+    wait_for(
+        lambda: _count(pg_url, "SELECT COUNT(*) FROM alerts WHERE story_id = %s", (seed["story_id"],)) > 0,
+        60,
+        lambda: "seed alerts never stored",
+    )
     assert worker.alive
 
 
@@ -74,8 +84,12 @@ def test_garbage_goes_to_the_dead_letter_topic_and_good_messages_still_arrive(wo
     """Undecodable and invalid messages become dead letters with reasons; the worker keeps going."""
     codec = AvroSerializer("article")
     good = [
-        Article(id=f"good-{i}", title=f"Protest number {i}", body=f"Thousands protested in Nairobi on day {i}.",
-                ingested_at=1)
+        Article(
+            id=f"good-{i}",
+            title=f"Protest number {i}",
+            body=f"Thousands protested in Nairobi on day {i}.",
+            ingested_at=1,
+        )
         for i in range(5)
     ]
     encoded = codec.encode(good[0].to_record())
@@ -92,17 +106,24 @@ def test_garbage_goes_to_the_dead_letter_topic_and_good_messages_still_arrive(wo
     produce_raw(pipeline_env["NEWSSTREAM_TOPIC_ARTICLES"], items)
 
     dead_codec = AvroSerializer("dead_letter")
-    letters = [dead_codec.decode(v) for v in read_topic(
-        pipeline_env["NEWSSTREAM_TOPIC_DEADLETTER"], until=lambda v: len(v) >= len(garbage))]
+    letters = [
+        dead_codec.decode(v)
+        for v in read_topic(pipeline_env["NEWSSTREAM_TOPIC_DEADLETTER"], until=lambda v: len(v) >= len(garbage))
+    ]
     assert len(letters) == len(garbage)
     assert {letter["reason"] for letter in letters} == {"undecodable", "empty", "invalid"}
     assert {letter["payload"] for letter in letters} == {value or b"" for _, value in garbage}
-    assert all(letter["topic"] == pipeline_env["NEWSSTREAM_TOPIC_ARTICLES"] and letter["stage"] == "enrich"
-               for letter in letters)
+    assert all(
+        letter["topic"] == pipeline_env["NEWSSTREAM_TOPIC_ARTICLES"] and letter["stage"] == "enrich"
+        for letter in letters
+    )
 
     ids = tuple(a.id for a in good)
-    wait_for(lambda: _count(pg_url, "SELECT COUNT(*) FROM articles WHERE id = ANY(%s)", (list(ids),)) == len(good),
-             120, lambda: f"good articles missing\n{worker.log_tail()}")
+    wait_for(
+        lambda: _count(pg_url, "SELECT COUNT(*) FROM articles WHERE id = ANY(%s)", (list(ids),)) == len(good),
+        120,
+        lambda: f"good articles missing\n{worker.log_tail()}",
+    )
     assert worker.alive
     metrics = worker.metrics()
     assert 'newsstream_dead_letters_total{reason="undecodable",stage="enrich"}' in metrics
@@ -111,8 +132,16 @@ def test_garbage_goes_to_the_dead_letter_topic_and_good_messages_still_arrive(wo
 def test_redelivered_articles_are_stored_once(worker, pipeline_env, pg_url, tmp_path: Path):
     """Ingesting the same file three times leaves one row for the article."""
     article_file = tmp_path / "one.jsonl"
-    article_file.write_text(json.dumps({"url": "https://example.org/news/1?utm_source=x", "title": "Talks held",
-                                        "body": "Delegations met in Doha on Monday for talks."}) + "\n")
+    article_file.write_text(
+        json.dumps(
+            {
+                "url": "https://example.org/news/1?utm_source=x",
+                "title": "Talks held",
+                "body": "Delegations met in Doha on Monday for talks.",
+            }
+        )
+        + "\n"
+    )
     for _ in range(3):
         assert run_cli(pipeline_env, "ingest", "--quiet", str(article_file)).returncode == 0
     wanted = article_id(url="https://example.org/news/1", title="", body="")
@@ -124,8 +153,11 @@ def test_redelivered_articles_are_stored_once(worker, pipeline_env, pg_url, tmp_
         except SchemaError:
             continue  # the previous test's garbage shares this topic
     assert published.count(wanted) == 3
-    wait_for(lambda: _count(pg_url, "SELECT COUNT(*) FROM articles WHERE id = %s", (wanted,)) == 1, 60,
-             lambda: "article never stored")
+    wait_for(
+        lambda: _count(pg_url, "SELECT COUNT(*) FROM articles WHERE id = %s", (wanted,)) == 1,
+        60,
+        lambda: "article never stored",
+    )
     time.sleep(3)  # give the later copies time to arrive and upsert
     assert _count(pg_url, "SELECT COUNT(*) FROM articles WHERE id = %s", (wanted,)) == 1
     assert _count(pg_url, "SELECT COUNT(*) FROM events WHERE article_id = %s", (wanted,)) >= 1

@@ -21,7 +21,9 @@ def test_upserts_never_duplicate_rows(pg_url, enriched_seed):
     assert counts["entities"] == len(enriched_seed.entities)
     storage.write_articles([replace(enriched_seed, events=enriched_seed.events[:1])])
     assert storage.counts()["events"] == 1
-    alert = Alert("a1", "r", "info", "match", "t", "s", [enriched_seed.id], enriched_seed.story_id, ["AGREE"], ["QA"], 1)
+    alert = Alert(
+        "a1", "r", "info", "match", "t", "s", [enriched_seed.id], enriched_seed.story_id, ["AGREE"], ["QA"], 1
+    )
     storage.write_alerts([alert, alert])
     storage.write_alerts([alert])
     assert storage.counts()["alerts"] == 1
@@ -34,5 +36,5 @@ def test_unreachable_postgres_fails_with_a_clear_message():
     """A wrong URL says the server is not reachable and how to fix it."""
     from streams.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="not reachable.*NEWSSTREAM_DATABASE_URL"):
+    with pytest.raises(ConfigError, match=r"not reachable.*NEWSSTREAM_DATABASE_URL"):
         open_storage("postgresql://newsstream:newsstream@127.0.0.1:1/none")

@@ -49,7 +49,7 @@ def test_alert_and_dead_letter_round_trip():
 
 @pytest.mark.parametrize(
     "payload",
-    [b"", b"{\"title\": \"json\"}", b"\xc3\x01" + b"\x00" * 8 + b"\x02", b"\xc3\x01garbage!!"],
+    [b"", b'{"title": "json"}', b"\xc3\x01" + b"\x00" * 8 + b"\x02", b"\xc3\x01garbage!!"],
     ids=["empty", "json", "wrong-fingerprint", "short-header"],
 )
 def test_garbage_raises_schema_error(payload: bytes):

@@ -21,8 +21,14 @@ def sample(schema: avro.schema.Schema, depth: int = 0) -> Any:
     if isinstance(schema, avro.schema.UnionSchema):
         branches = [s for s in schema.schemas if s.type != "null"]
         return sample(branches[0], depth + 1) if branches else None
-    return {"string": "text", "bytes": b"\x00\x01", "int": 7, "long": 1_700_000_000_000, "double": 1.5,
-            "boolean": True}[schema.type]
+    return {
+        "string": "text",
+        "bytes": b"\x00\x01",
+        "int": 7,
+        "long": 1_700_000_000_000,
+        "double": 1.5,
+        "boolean": True,
+    }[schema.type]
 
 
 HISTORY = sorted((schema_dir() / "history").glob("*.avsc"))

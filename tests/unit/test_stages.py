@@ -16,8 +16,13 @@ def test_garbage_is_dead_lettered_with_reasons_and_good_articles_pass(enricher, 
     empty_body = codec.encode(Article(id="x", title="", body="  ", ingested_at=1).to_record())
     huge = codec.encode(Article(id="y", title="t", body="word " * 50_000, ingested_at=1).to_record())
     messages = [
-        _message(b"not avro at all", 0), _message(good, 1), _message(good[:20], 2), _message(None, 3),
-        _message(empty_body, 4), _message(huge, 5), _message(good, 6),
+        _message(b"not avro at all", 0),
+        _message(good, 1),
+        _message(good[:20], 2),
+        _message(None, 3),
+        _message(empty_body, 4),
+        _message(huge, 5),
+        _message(good, 6),
     ]
     result, enriched = EnrichStage(enricher, Codecs(), max_body_chars=100_000).process(messages)
     assert [a.id for a in enriched] == [seed_article.id, seed_article.id]

@@ -57,7 +57,10 @@ def test_negated_and_hypothetical_events_never_fire(enricher, make_article):
     ("text", "message"),
     [
         ("rules:\n  - name: a\n    severity: urgent\n", "t.yaml:2 (rule 'a'): 'severity' must be one of"),
-        ("rules:\n  - name: a\n  - name: b\n    event_types: [ATTACK]\n", "t.yaml:3 (rule 'b'): 'event_types' has unknown"),
+        (
+            "rules:\n  - name: a\n  - name: b\n    event_types: [ATTACK]\n",
+            "t.yaml:3 (rule 'b'): 'event_types' has unknown",
+        ),
         ("rules:\n  - name: a\n    countries: [Pakistan]\n", "'countries' must be ISO-3166 alpha-2"),
         ("rules:\n  - name: a\n    min_fatalities: many\n", "'min_fatalities' must be a whole number"),
         ("rules:\n  - name: a\n    colour: red\n", "unknown field(s) colour"),

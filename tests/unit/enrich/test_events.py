@@ -16,10 +16,22 @@ def _only(events, event_type):
 @pytest.mark.parametrize(
     ("sentence", "sub_type"),
     [
-        ("A suicide bomber blew himself up at a checkpoint in Mogadishu on Monday, killing 11 people.", "Suicide bomb"),
-        ("A roadside bomb struck an army convoy near Quetta, killing six soldiers.", "Remote explosive/landmine/IED"),
-        ("Military jets carried out air strikes on a village in Sagaing, killing 23 civilians.", "Air/drone strike"),
-        ("Artillery shelling hit a crowded market in El Fasher, killing 19 people.", "Shelling/artillery/missile attack"),
+        (
+            "A suicide bomber blew himself up at a checkpoint in Mogadishu on Monday, killing 11 people.",
+            "Suicide bomb",
+        ),
+        (
+            "A roadside bomb struck an army convoy near Quetta, killing six soldiers.",
+            "Remote explosive/landmine/IED",
+        ),
+        (
+            "Military jets carried out air strikes on a village in Sagaing, killing 23 civilians.",
+            "Air/drone strike",
+        ),
+        (
+            "Artillery shelling hit a crowded market in El Fasher, killing 19 people.",
+            "Shelling/artillery/missile attack",
+        ),
         ("Troops clashed with M23 rebels near Kiwanja, leaving 23 dead.", "Armed clash"),
         ("Gunmen attacked villagers in Zamfara, killing nine people.", "Attack"),
         ("Gunmen kidnapped 27 bus passengers on the Kaduna highway.", "Abduction/forced disappearance"),
@@ -34,7 +46,10 @@ def test_violence_gets_its_acled_sub_type(enricher, make_article, sentence, sub_
 
 def test_fatalities_and_place_of_an_attack(enricher, make_article):
     """Deaths are counted once, the place resolves to its country."""
-    event = _only(_events(enricher, make_article, "A roadside bomb killed six soldiers near Quetta on Tuesday."), "ASSAULT")
+    event = _only(
+        _events(enricher, make_article, "A roadside bomb killed six soldiers near Quetta on Tuesday."),
+        "ASSAULT",
+    )
     assert event.fatalities == 6
     assert event.country == "PK"
     assert event.date == "2026-11-17"  # the Tuesday before Wednesday 18 November, the publication day
@@ -75,13 +90,21 @@ def test_denied_attack_is_negated(enricher, make_article):
 
 def test_arrest_is_coerce_with_acled_arrests(enricher, make_article):
     """Arrests are COERCE/arrest and ACLED Strategic developments/Arrests."""
-    event = _only(_events(enricher, make_article, "Police arrested opposition leader Iqbal Chaudhry in Lahore."), "COERCE")
-    assert (event.mode, event.acled_event_type, event.acled_sub_event_type) == ("arrest", "Strategic developments",
-                                                                                 "Arrests")
+    event = _only(
+        _events(enricher, make_article, "Police arrested opposition leader Iqbal Chaudhry in Lahore."),
+        "COERCE",
+    )
+    assert (event.mode, event.acled_event_type, event.acled_sub_event_type) == (
+        "arrest",
+        "Strategic developments",
+        "Arrests",
+    )
 
 
 def test_all_caps_headline_finds_entities(enricher, make_article):
     """A shouted headline still yields its place and its event."""
-    article = enricher.enrich(make_article("Officials gave no further details.", title="SUICIDE BOMBER KILLS 11 IN MOGADISHU"))
+    article = enricher.enrich(
+        make_article("Officials gave no further details.", title="SUICIDE BOMBER KILLS 11 IN MOGADISHU")
+    )
     assert any(e.canonical == "Mogadishu" and e.country == "SO" for e in article.entities)
     assert article.primary_event == "ASSAULT"

@@ -23,7 +23,9 @@ def test_counts_read_from_the_sentence(sentence: str, fatalities: int | None, in
     assert (counts.fatalities, counts.injured) == (fatalities, injured)
 
 
-@pytest.mark.parametrize(("text", "value"), [("1,200", 1200), ("twenty-three", 23), ("two hundred", 200), ("dozen", 12)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("1,200", 1200), ("twenty-three", 23), ("two hundred", 200), ("dozen", 12)]
+)
 def test_number_words(text: str, value: int):
     """Digits, grouped digits and number words."""
     assert parse_number(text) == value

@@ -11,12 +11,19 @@ def _entity_by_canonical(article: EnrichedArticle, canonical: str):
 
 
 def _mention_texts(article: EnrichedArticle, entity) -> set[str]:
-    return {(article.title if m.field == "title" else article.body)[m.start:m.end] for m in entity.mentions}
+    return {(article.title if m.field == "title" else article.body)[m.start : m.end] for m in entity.mentions}
 
 
 def test_places_resolve_to_countries(enriched_seed):
     """Pakistan, Afghanistan, Kabul, Istanbul, Doha and Qatar resolve to their ISO-2 codes."""
-    expected = {"Pakistan": "PK", "Afghanistan": "AF", "Kabul": "AF", "Istanbul": "TR", "Doha": "QA", "Qatar": "QA"}
+    expected = {
+        "Pakistan": "PK",
+        "Afghanistan": "AF",
+        "Kabul": "AF",
+        "Istanbul": "TR",
+        "Doha": "QA",
+        "Qatar": "QA",
+    }
     for name, country in expected.items():
         entity = _entity_by_canonical(enriched_seed, name)
         assert entity.country == country
@@ -24,7 +31,7 @@ def test_places_resolve_to_countries(enriched_seed):
 
 
 def test_armed_groups_are_one_entity_each(enriched_seed):
-    """"TTP" and "Tehreek-e-Taliban Pakistan" are one group; the Taliban another."""
+    """ "TTP" and "Tehreek-e-Taliban Pakistan" are one group; the Taliban another."""
     ttp = _entity_by_canonical(enriched_seed, "Tehreek-e-Taliban Pakistan")
     assert {"TTP", "Tehreek-e-Taliban Pakistan"} <= _mention_texts(enriched_seed, ttp)
     taliban = _entity_by_canonical(enriched_seed, "Taliban")
@@ -32,7 +39,7 @@ def test_armed_groups_are_one_entity_each(enriched_seed):
 
 
 def test_attaullah_tarar_is_one_person_across_title_and_body(enriched_seed):
-    """"Attaullah Tarar", "Tarar" and the headline's "Atta tarar" are one canonical person."""
+    """ "Attaullah Tarar", "Tarar" and the headline's "Atta tarar" are one canonical person."""
     tarar = _entity_by_canonical(enriched_seed, "Attaullah Tarar")
     assert tarar.label == "PERSON"
     texts = _mention_texts(enriched_seed, tarar)
@@ -47,7 +54,9 @@ def test_mentions_point_at_their_text(enriched_seed):
     """Every mention's offsets cut the mentioned text out of its field."""
     for entity in enriched_seed.entities:
         for mention in entity.mentions:
-            text = (enriched_seed.title if mention.field == "title" else enriched_seed.body)[mention.start:mention.end]
+            text = (enriched_seed.title if mention.field == "title" else enriched_seed.body)[
+                mention.start : mention.end
+            ]
             assert text.strip() == text and text
 
 
@@ -91,10 +100,10 @@ def test_events_carry_their_sentence(enriched_seed):
     """Each event's sentence is the text at its offsets."""
     for event in enriched_seed.events:
         text = enriched_seed.title if event.field == "title" else enriched_seed.body
-        assert text[event.start:event.end].strip() == event.sentence
+        assert text[event.start : event.end].strip() == event.sentence
 
 
 def test_headline_event_is_primary(enriched_seed):
-    """"Dialogue Collapses" makes REJECT the primary event; the events lead with violence or it."""
+    """ "Dialogue Collapses" makes REJECT the primary event; the events lead with violence or it."""
     assert enriched_seed.primary_event == "REJECT"
     assert enriched_seed.events[0].type in {"ASSAULT", "REJECT"}

@@ -17,8 +17,9 @@ def test_json_jsonl_and_text_files_are_read_and_bad_records_reported(tmp_path: P
     """Every good record becomes an article; each bad one a Rejected with where and why."""
     (tmp_path / "a.txt").write_text("Body text here.\nTitle A\n", encoding="utf-8")
     (tmp_path / "b.json").write_text(json.dumps([{"title": "T1", "body": "B1"}, {"title": 5}]), encoding="utf-8")
-    (tmp_path / "c.jsonl").write_text('{"title": "T2", "body": "B2", "url": "https://x.org/2"}\nnot json\n\n',
-                                      encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text(
+        '{"title": "T2", "body": "B2", "url": "https://x.org/2"}\nnot json\n\n', encoding="utf-8"
+    )
     (tmp_path / "d.txt").write_bytes(b"\xff\xfe\x00 bad bytes\ntitle\n")
     (tmp_path / "ignored.csv").write_text("x", encoding="utf-8")
     items = list(read_articles([tmp_path]))
