@@ -94,7 +94,7 @@ def clean_span_text(text: str) -> str:
     return cleaned.strip(" \t\n\"'“”‘’.,;:()")
 
 
-def _trimmed_span(span: Span) -> tuple[str, int, int]:
+def _trimmed_span(span: Span, doc_text: str) -> tuple[str, int, int]:
     """The cleaned text of a span and its character offsets within the doc."""
     tokens = list(span)
     while tokens and (tokens[0].lower_ in {"the", "a", "an"} or tokens[0].is_punct):
@@ -104,7 +104,7 @@ def _trimmed_span(span: Span) -> tuple[str, int, int]:
     if not tokens:
         return "", span.start_char, span.start_char
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    return span.doc.text[start:end], start, end
+    return doc_text[start:end], start, end
 
 
 def _person_full_names(doc: Doc, surname: str) -> list[tuple[str, int, int]]:
@@ -161,10 +161,11 @@ class EntityGrouper:
 
     def _refs(self, field_name: str, doc: Doc) -> list[SpanRef]:
         refs: list[SpanRef] = []
+        doc_text = doc.text  # spaCy rebuilds Doc.text on every access
         for span in doc.ents:
             if span.label_ in SKIPPED_LABELS:
                 continue
-            text, start, end = _trimmed_span(span)
+            text, start, end = _trimmed_span(span, doc_text)
             if not text or not any(ch.isalpha() for ch in text):
                 continue
             refs.append(SpanRef(text=_DASHES.sub("-", text), label=span.label_, field=field_name, start=start, end=end))

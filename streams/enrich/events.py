@@ -17,19 +17,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from streams.enrich.dates import resolve_date
 from streams.enrich.entities import ACTOR_LABELS, PLACE_LABELS, EntityGroup, EntityIndex
 from streams.enrich.gazetteer import Gazetteer
-from streams.enrich.lexicon import TRIGGERS, Trigger, compile_pattern
+from streams.enrich.lexicon import TRIGGERS, Trigger
+from streams.enrich.matcher import TriggerMatcher
 from streams.enrich.numbers import casualties
 from streams.enrich.taxonomy import DEFAULT_CAMEO, acled_event_type
 from streams.models import Event
 
-_TRIGGERS_BY_NAME = {trigger.name: trigger for trigger in TRIGGERS}
 _PRIORITY = {trigger.name: index for index, trigger in enumerate(TRIGGERS)}
 
 NEGATION_WORDS = frozenset({"no", "not", "n't", "never", "without", "neither", "nor"})
@@ -114,19 +112,10 @@ class _Candidate:
     span: Span
 
 
-def build_matcher(nlp: Language) -> Matcher:
-    """A Matcher holding every trigger's patterns, keyed by trigger name."""
-    matcher = Matcher(nlp.vocab)
-    for trigger in TRIGGERS:
-        matcher.add(trigger.name, [compile_pattern(p) for p in trigger.patterns])
-    return matcher
-
-
-def _sentence_candidates(doc: Doc, matcher: Matcher) -> dict[int, list[_Candidate]]:
+def _sentence_candidates(doc: Doc, matcher: TriggerMatcher) -> dict[int, list[_Candidate]]:
     """Per sentence start: the best match for each PLOVER type."""
     best: dict[tuple[int, str], _Candidate] = {}
-    for match_id, start, end in matcher(doc):
-        trigger = _TRIGGERS_BY_NAME[doc.vocab.strings[match_id]]
+    for trigger, start, end in matcher(doc):
         span = doc[start:end]
         key = (span.sent.start, trigger.type)
         current = best.get(key)
@@ -233,8 +222,8 @@ def _governing_verb(span: Span) -> Token:
 class EventCoder:
     """Codes PLOVER events (with ACLED and CAMEO equivalents) in spaCy docs."""
 
-    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
-        self._matcher = build_matcher(nlp)
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._matcher = TriggerMatcher()
         self._gazetteer = gazetteer
 
     def code(

@@ -47,7 +47,7 @@ class Enricher:
         self.nlp = nlp or load_nlp()
         self.gazetteer = places or gazetteer()
         self.grouper = EntityGrouper(self.gazetteer)
-        self.coder = EventCoder(self.nlp, self.gazetteer)
+        self.coder = EventCoder(self.gazetteer)
 
     def enrich(self, article: Article) -> EnrichedArticle:
         return self.enrich_batch([article])[0]
