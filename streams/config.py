@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("info", description="NEWSSTREAM_LOG_LEVEL")
 
+    @field_validator("log_level")
+    @classmethod
+    def _faust_log_level(cls, value: str) -> str:
+        # Faust's worker takes crit/error/warn/info/debug; accept the usual spellings too
+        aliases = {"critical": "crit", "warning": "warn", "fatal": "crit"}
+        level = aliases.get(value.lower(), value.lower())
+        if level not in {"crit", "error", "warn", "info", "debug"}:
+            raise ValueError("use one of debug, info, warning, error, critical")
+        return level
+
     @field_validator("broker")
     @classmethod
     def _broker_is_url(cls, value: str) -> str:
