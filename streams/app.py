@@ -25,13 +25,13 @@ from faust.types import EventT
 
 from streams.alerting.notifiers import ConsoleNotifier, DeliveryFailed, Notifier, WebhookNotifier
 from streams.alerting.rules import RuleSet, load_rules
+from streams.codec import Codecs
 from streams.config import Settings, settings
 from streams.enrich.pipeline import Enricher
 from streams.metrics import PipelineMetrics
 from streams.models import Alert, DeadLetter, EnrichedArticle, now_millis
 from streams.stages import (
     AlertStage,
-    Codecs,
     EnrichStage,
     RawMessage,
     StageResult,
@@ -49,7 +49,7 @@ class Pipeline:
 
     def __init__(self, config: Settings) -> None:
         self.config = config
-        self.codecs = Codecs()
+        self.codecs = Codecs.for_settings(config)
         self.metrics = PipelineMetrics.create()
         # bad rules fail here, at start-up, not on the first article
         self.rules: RuleSet = load_rules(config.alert_rules)

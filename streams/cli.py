@@ -173,10 +173,10 @@ def _consume(topic: str, config: Settings, from_beginning: bool, timeout: float 
 def alerts_tail(from_beginning: bool, as_json: bool, timeout: float | None, limit: int | None) -> None:
     """Print alerts as they arrive on the alerts topic."""
     from streams.alerting.notifiers import ConsoleNotifier, alert_json
-    from streams.avro_wire import AvroSerializer
+    from streams.codec import Codecs
 
     config = _settings()
-    codec = AvroSerializer("alert")
+    codec = Codecs.for_settings(config).alert
     console = ConsoleNotifier(sys.stdout)
     for count, value in enumerate(_consume(config.topic_alerts, config, from_beginning, timeout), start=1):
         alert = Alert.from_record(codec.decode(value))
@@ -215,10 +215,10 @@ def alerts_check(rules: Path, paths: tuple[str, ...]) -> None:
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Stop after this many idle seconds.")
 def deadletters(timeout: float) -> None:
     """Print the dead-letter topic from the beginning: origin, stage, reason, error."""
-    from streams.avro_wire import AvroSerializer
+    from streams.codec import Codecs
 
     config = _settings()
-    codec = AvroSerializer("dead_letter")
+    codec = Codecs.for_settings(config).dead_letter
     for value in _consume(config.topic_deadletter, config, True, timeout):
         letter = codec.decode(value)
         click.echo(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from streams.alerting.rules import RuleSet
-from streams.avro_wire import AvroSerializer
+from streams.codec import Codecs
 from streams.enrich.pipeline import Enricher
 from streams.errors import InvalidArticle, SchemaError
 from streams.models import Alert, Article, DeadLetter, EnrichedArticle, now_millis
@@ -51,16 +51,6 @@ def dead_letter(message: RawMessage, stage: str, reason: str, error: BaseExcepti
         error_message=str(error)[:2000],
         failed_at=now_millis(),
     )
-
-
-class Codecs:
-    """The four topic serializers, made once per process."""
-
-    def __init__(self) -> None:
-        self.article = AvroSerializer("article")
-        self.enriched = AvroSerializer("enriched_article")
-        self.alert = AvroSerializer("alert")
-        self.dead_letter = AvroSerializer("dead_letter")
 
 
 def decode_articles(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from streams.avro_wire import AvroSerializer
+from streams.codec import Codecs
 from streams.config import Settings
 from streams.ingest.sources import Rejected
 from streams.kafka_admin import ensure_topics, require_reachable, unreachable
@@ -50,7 +50,7 @@ class ArticlePublisher:
         self._settings = settings
         ensure_topics(settings)
         self._producer = producer or make_producer(settings)
-        self._serializer = AvroSerializer("article", subject=f"{settings.topic_articles}-value")
+        self._serializer = Codecs.for_settings(settings).article
         self._pending: list[tuple[str, object]] = []
 
     def publish(self, article: Article) -> None:

@@ -1,8 +1,9 @@
 """The enrich stage on mixed input, without a broker: bad messages become dead letters, good ones flow."""
 
 from streams.avro_wire import AvroSerializer
+from streams.codec import Codecs
 from streams.models import Article
-from streams.stages import Codecs, EnrichStage, RawMessage
+from streams.stages import EnrichStage, RawMessage
 
 
 def _message(value: bytes | None, offset: int) -> RawMessage:
@@ -24,7 +25,7 @@ def test_garbage_is_dead_lettered_with_reasons_and_good_articles_pass(enricher, 
         _message(huge, 5),
         _message(good, 6),
     ]
-    result, enriched = EnrichStage(enricher, Codecs(), max_body_chars=100_000).process(messages)
+    result, enriched = EnrichStage(enricher, Codecs.for_settings(), max_body_chars=100_000).process(messages)
     assert [a.id for a in enriched] == [seed_article.id, seed_article.id]
     assert len(result.outputs) == 2
     reasons = {letter.offset: letter.reason for letter in result.dead_letters}
