@@ -211,6 +211,35 @@ def alerts_check(rules: Path, paths: tuple[str, ...]) -> None:
     click.echo(f"{fired} alert(s) from {len(enriched)} article(s) and {len(rule_set.rules)} rule(s)", err=True)
 
 
+@main.command("eval")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors", "show_errors", type=int, default=0, help="Show up to N misses per task.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def evaluate(dataset: Path, show_errors: int, as_json: bool) -> None:
+    """Score enrichment against a labelled DATASET (JSON lines, or the PLOVER gold-standard file)."""
+    from streams.enrich import Enricher
+    from streams.evaluation import load_dataset, score, summary_rows
+
+    try:
+        items = load_dataset(dataset)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    enriched = Enricher().enrich_batch([item.article for item in items])
+    report = score(zip(items, enriched, strict=True))
+    rows = summary_rows(report)
+    if as_json:
+        click.echo(json.dumps({name: {"value": float(value), "n": n} for name, value, n in rows}))
+        return
+    click.echo(f"{dataset} — {report.items} record(s)")
+    width = max(len(name) for name, _, _ in rows) if rows else 10
+    click.echo(f"{'measure':{width}}  value   n")
+    for name, value, n in rows:
+        click.echo(f"{name:{width}}  {value}  {n}")
+    for task, misses in report.misses.items():
+        for miss in misses[:show_errors]:
+            click.echo(f"  miss [{task}] {miss}")
+
+
 @main.command("deadletters")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Stop after this many idle seconds.")
 def deadletters(timeout: float) -> None:

@@ -29,6 +29,8 @@ from streams.enrich.taxonomy import DEFAULT_CAMEO, acled_event_type
 from streams.models import Event
 
 _PRIORITY = {trigger.name: index for index, trigger in enumerate(TRIGGERS)}
+_INTENT_TO_COOPERATE = Trigger("intent-to-cooperate", "AGREE", (), cameo="03", confidence=0.6)
+_INTENT_TO_CONFLICT = Trigger("intent-to-conflict", "THREATEN", (), cameo="13", confidence=0.6)
 
 NEGATION_WORDS = frozenset({"no", "not", "n't", "never", "without", "neither", "nor"})
 # verbs that make what they govern not (yet) a fact: "threatened to strike", "urged X to stop attacks"
@@ -63,6 +65,7 @@ HYPOTHETICAL_GOVERNORS = frozenset(
     ]
 )
 NEGATING_GOVERNORS = frozenset({"deny", "fail", "refuse", "reject", "dismiss", "refusal", "failure", "unwilling"})
+BACKGROUND_WORDS = frozenset({"after", "following", "amid", "since", "despite", "before", "during", "over"})
 MODAL_AUX = frozenset({"will", "would", "could", "may", "might", "shall", "should", "can"})
 LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "across", "outside", "inside", "around", "into", "from", "on"})
 TARGET_PREPOSITIONS = frozenset({"on", "against", "at", "with", "targeting", "toward", "towards"})
@@ -179,19 +182,53 @@ def is_negated(span: Span) -> bool:
     return any(g.lemma_.lower() in NEGATING_GOVERNORS for g in _complement_governors(root))
 
 
-def is_hypothetical(span: Span, trigger: Trigger) -> bool:
-    """Threats, demands, plans and conditionals: the event has not happened (yet)."""
-    if trigger.type in {"THREATEN", "REQUEST", "REJECT"}:
-        return False  # these are the speech acts themselves; "could not agree" is a fact
+INTENT_GOVERNORS = frozenset(
+    "offer promise pledge agree ready willing prepared commit decide plan intend vow hope expect aim".split()
+)
+THREAT_GOVERNORS = frozenset("threaten warn vow swear".split())
+MATERIAL_COOPERATION = frozenset({"AID", "RETREAT", "COOPERATE", "SUPPORT", "CONCEDE", "CONSULT"})
+MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST"})
+
+
+def hypothetical_reason(span: Span, trigger: Trigger) -> str | None:
+    """Why an event has not happened (yet): 'intent' (will, offered to), 'threat' (threatened to,
+    unless), 'request' (urged X to), 'condition' (if), or None for a stated fact."""
+    if trigger.type in {"THREATEN", "REQUEST", "REJECT", "AGREE"}:
+        return None  # these are the speech acts themselves; "could not agree" is a fact
     root = span.root
     verb = root if root.pos_ in {"VERB", "AUX"} else root.head
-    if any(c.dep_ == "aux" and c.lower_ in MODAL_AUX for c in verb.children) and not any(
-        c.dep_ == "neg" for c in verb.children
+    governors = [g.lemma_.lower() for g in _complement_governors(root)]
+    if any(g in THREAT_GOVERNORS for g in governors) or any(
+        c.dep_ in {"mark", "advmod"} and c.lower_ == "unless" for c in verb.subtree
     ):
-        return True
-    if any(c.dep_ == "mark" and c.lower_ in {"if", "unless"} for c in verb.children):
-        return True
-    return any(g.lemma_.lower() in HYPOTHETICAL_GOVERNORS for g in _complement_governors(root))
+        return "threat"
+    if any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children):
+        return "condition"
+    if any(g in INTENT_GOVERNORS for g in governors):
+        return "intent"
+    has_modal = any(c.dep_ == "aux" and c.lower_ in MODAL_AUX for c in verb.children)
+    if has_modal and not any(c.dep_ == "neg" for c in verb.children):
+        return "intent"
+    if any(g in HYPOTHETICAL_GOVERNORS for g in governors):
+        return "request"
+    return None
+
+
+def is_hypothetical(span: Span, trigger: Trigger) -> bool:
+    """Threats, demands, plans and conditionals: the event has not happened (yet)."""
+    return hypothetical_reason(span, trigger) is not None
+
+
+def prominence(span: Span) -> float:
+    """How central the trigger is to its sentence: the main verb or its complement is what the
+    sentence reports; a phrase after "after", "amid" or "following" is background."""
+    root = span.root
+    depth = sum(1 for _ in _governors(root))
+    if any(g.lower_ in BACKGROUND_WORDS for g in _governors(root)) or any(
+        t.lower_ in BACKGROUND_WORDS for t in span.doc[max(span.sent.start, span.start - 2) : span.start]
+    ):
+        return -0.2
+    return 0.15 if depth <= 1 else (0.05 if depth == 2 else -0.05)
 
 
 def _groups_in(
@@ -244,20 +281,25 @@ class EventCoder:
         for sentence_start, candidates in sorted(_sentence_candidates(doc, self._matcher).items()):
             number = sentence_number[sentence_start]
             sentence = doc[sentence_start].sent
+            best: dict[str, Event] = {}
             for candidate in candidates:
                 if candidate.trigger.refine == "riot" and not _WORDS["crowd"].search(sentence.text):
                     continue  # arson or stone-throwing with no crowd in sight is not a riot
                 event = self._event(candidate, sentence, field_name, index, reference, fallback_place)
+                # an intent recoded as AGREE/THREATEN may meet the sentence's own AGREE/THREATEN
+                if event.type not in best or event.confidence > best[event.type].confidence:
+                    best[event.type] = event
+            for event in best.values():
                 if original_text is not None:
-                    event.sentence = original_text[event.start : event.end].strip()
+                event.sentence = original_text[event.start : event.end].strip()
                 if event.date is None:
-                    carried = recent_dates.get(event.type)
-                    if carried and number - carried[0] <= 2:
-                        event.date = carried[1]  # the narrative goes on about the same day
+                carried = recent_dates.get(event.type)
+                if carried and number - carried[0] <= 2:
+                    event.date = carried[1]  # the narrative goes on about the same day
                 elif self._explicit_date(sentence, reference):
-                    recent_dates[event.type] = (number, event.date)
+                recent_dates[event.type] = (number, event.date)
                 if event.date is None and reference is not None:
-                    event.date = reference.isoformat()
+                event.date = reference.isoformat()
                 events.append(event)
         return events
 
@@ -281,12 +323,21 @@ class EventCoder:
         trigger, span = candidate.trigger, candidate.span
         sub_type, mode = self._refine(trigger, sentence.text)
         negated = trigger.type != "REJECT" and is_negated(span)
-        hypothetical = is_hypothetical(span, trigger)
+        reason = None if negated else hypothetical_reason(span, trigger)
+        # PLOVER codes a stated intent as its own event: "X will provide aid" is AGREE (a promise),
+        # "X will strike unless" is THREATEN; the promised or threatened act has not happened.
+        if reason == "intent" and trigger.type in MATERIAL_COOPERATION:
+            trigger = _INTENT_TO_COOPERATE
+            sub_type, mode, reason = None, None, None
+        elif reason in {"threat", "intent"} and trigger.type in MATERIAL_CONFLICT:
+            trigger = _INTENT_TO_CONFLICT
+            sub_type, mode, reason = None, "violence" if candidate.trigger.type == "ASSAULT" else None, None
+        hypothetical = reason is not None
         actor, target = self._participants(span, sentence, field_name, index)
         location = self._location(span, sentence, field_name, index, actor, target, fallback_place)
         explicit = self._explicit_date(sentence, reference)
         counts = casualties(sentence.text) if trigger.type in {"ASSAULT", "PROTEST"} else None
-        confidence = trigger.confidence + (0.1 if actor else 0.0) + (0.05 if target else 0.0)
+        confidence = trigger.confidence + (0.1 if actor else 0.0) + (0.05 if target else 0.0) + prominence(span)
         if negated or hypothetical:
             confidence -= 0.2
         start, end = sentence.start_char, sentence.end_char

@@ -12,13 +12,14 @@ from streams.models import Event
 
 def event_salience(event: Event, sentence_rank: float) -> float:
     """Higher for violence, headline events, early sentences, stated deaths and certain facts."""
-    score = SALIENCE.get(event.type, 0.3)
+    score = 0.5 * SALIENCE.get(event.type, 0.3) + event.confidence
     if event.field == "title":
         score += 0.5
     score += 0.25 * (1.0 - sentence_rank)
     if event.fatalities:
         score += min(event.fatalities, 200) / 400
-    score += 0.2 * event.confidence
+    if event.acled_sub_event_type:
+        score += 0.1  # of two equally certain events, the one ACLED codes is the news
     if not event.is_fact:
         score -= 0.6
     return score
