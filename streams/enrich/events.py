@@ -291,15 +291,15 @@ class EventCoder:
                     best[event.type] = event
             for event in best.values():
                 if original_text is not None:
-                event.sentence = original_text[event.start : event.end].strip()
+                    event.sentence = original_text[event.start : event.end].strip()
                 if event.date is None:
-                carried = recent_dates.get(event.type)
-                if carried and number - carried[0] <= 2:
-                    event.date = carried[1]  # the narrative goes on about the same day
+                    carried = recent_dates.get(event.type)
+                    if carried and number - carried[0] <= 2:
+                        event.date = carried[1]  # the narrative goes on about the same day
                 elif self._explicit_date(sentence, reference):
-                recent_dates[event.type] = (number, event.date)
+                    recent_dates[event.type] = (number, event.date)
                 if event.date is None and reference is not None:
-                event.date = reference.isoformat()
+                    event.date = reference.isoformat()
                 events.append(event)
         return events
 
