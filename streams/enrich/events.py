@@ -29,6 +29,7 @@ from streams.enrich.taxonomy import DEFAULT_CAMEO, acled_event_type
 from streams.models import Event
 
 _PRIORITY = {trigger.name: index for index, trigger in enumerate(TRIGGERS)}
+_PROPERTY_DESTRUCTION = next(t for t in TRIGGERS if t.name == "looting")
 _INTENT_TO_COOPERATE = Trigger("intent-to-cooperate", "AGREE", (), cameo="03", confidence=0.6)
 _INTENT_TO_CONFLICT = Trigger("intent-to-conflict", "THREATEN", (), cameo="13", confidence=0.6)
 
@@ -72,6 +73,19 @@ TARGET_PREPOSITIONS = frozenset({"on", "against", "at", "with", "targeting", "to
 
 _WORDS = {
     "suicide": re.compile(r"\bsuicide\b", re.I),
+    "chemical": re.compile(
+        r"\b(chemical|chlorine|sarin|mustard gas|toxic (gas|smoke|substance)|poison(ous)? gas|nerve agent|gas (grenades?|munitions?|canisters? dropped))\b",
+        re.I,
+    ),
+    "non_state": re.compile(
+        r"\b(rebels?|militants?|insurgents?|jihadists?|fighters|militia\w*|group|gangs?|al-shabaab|m23|rsf|jnim|iswap|taliban|houthis?|arakan army|kachin|knla|resistance|dissidents?|separatists?)\b",
+        re.I,
+    ),
+    "state": re.compile(
+        r"\b(army|troops|government|military|armed forces|soldiers|security forces|police|junta|forces of|national guard|sna|saf|fardc|idf)\b",
+        re.I,
+    ),
+    "protest_words": re.compile(r"\b(protest\w*|demonstrat\w*|rall(y|ies)|marchers|sit-in|vigil|strikers)\b", re.I),
     "air": re.compile(
         r"\b(air ?strikes?|air raids?|drones?|warplanes?|jets?|aircraft|helicopters?|aerial|bombers?)\b", re.I
     ),
@@ -139,14 +153,17 @@ def _better(trigger: Trigger, span: Span, current: _Candidate) -> bool:
 
 
 def _resolve_conflicts(candidates: list[_Candidate]) -> list[_Candidate]:
-    """A labour strike is a protest, not an assault; 'agreed ... but failed' keeps both."""
+    """One sentence, competing readings. A labour strike is a protest, not an assault; police
+    shooting at a protest is the protest's sub-type (excessive force), not an armed clash; an
+    attempt that was foiled is not also the attack; 'agreed … but failed' keeps both."""
+    names = {c.trigger.name for c in candidates}
     types = {c.trigger.type for c in candidates}
     if "PROTEST" in types:
-        candidates = [
-            c
-            for c in candidates
-            if not (c.trigger.name == "clash" and c.span.text.lower().startswith(("strike", "struck")))
-        ]
+        candidates = [c for c in candidates if c.trigger.name != "clash"]
+    if "disrupted-weapons" in names:
+        candidates = [c for c in candidates if c.trigger.type != "ASSAULT" or c.trigger.name == "disrupted-weapons"]
+    if "territory-handover" in names:
+        candidates = [c for c in candidates if c.trigger.name not in {"territory-taken", "clash"}]
     return candidates
 
 
@@ -242,6 +259,27 @@ def _groups_in(
     return found
 
 
+def _subject_text(span: Span) -> str:
+    """The words of the grammatical subject governing a trigger ("Myanmar junta troops" in
+    "Myanmar junta troops recaptured the town")."""
+    verb = _governing_verb(span)
+    for child in verb.children:
+        if child.dep_ in {"nsubj", "nsubjpass", "agent"}:
+            return " ".join(t.text for t in child.subtree)
+    return ""
+
+
+def _object_text(span: Span) -> str:
+    """The words of what the trigger's verb acts on (direct object, "on"/"against" phrases)."""
+    verb = _governing_verb(span)
+    parts = []
+    for head in (verb, span.root):
+        for child in head.children:
+            if child.dep_ in {"dobj", "pobj"} or (child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS):
+                parts.append(" ".join(t.text for t in child.subtree))
+    return " ".join(parts)
+
+
 def _in_locative_phrase(token: Token) -> bool:
     return any(g.dep_ == "prep" and g.lower_ in LOCATIVE_PREPOSITIONS - {"on", "from"} for g in _governors(token))
 
@@ -284,7 +322,8 @@ class EventCoder:
             best: dict[str, Event] = {}
             for candidate in candidates:
                 if candidate.trigger.refine == "riot" and not _WORDS["crowd"].search(sentence.text):
-                    continue  # arson or stone-throwing with no crowd in sight is not a riot
+                    # arson with no crowd in sight is property destruction, not a riot
+                    candidate = _Candidate(_PROPERTY_DESTRUCTION, candidate.span)
                 event = self._event(candidate, sentence, field_name, index, reference, fallback_place)
                 # an intent recoded as AGREE/THREATEN may meet the sentence's own AGREE/THREATEN
                 if event.type not in best or event.confidence > best[event.type].confidence:
@@ -301,7 +340,24 @@ class EventCoder:
                 if event.date is None and reference is not None:
                     event.date = reference.isoformat()
                 events.append(event)
+        self._complete_casualties(events, sentences)
         return events
+
+    @staticmethod
+    def _complete_casualties(events: list[Event], sentences: list[Span]) -> None:
+        """Counts stated in the next sentence ("… near Djibo. 4 soldiers were killed.") belong to
+        the event before them unless that sentence reports violence of its own. ACLED records a
+        number for every event, so an ACLED-coded event with no stated deaths has 0."""
+        violent_sentences = {e.start for e in events if e.type == "ASSAULT"}
+        starts = [s.start_char for s in sentences]
+        for event in events:
+            if event.fatalities is None and event.acled_sub_event_type and event.start in starts:
+                following = starts.index(event.start) + 1
+                if following < len(sentences) and sentences[following].start_char not in violent_sentences:
+                    counts = casualties(sentences[following].text)
+                    event.fatalities, event.injured = counts.fatalities, event.injured or counts.injured
+            if event.fatalities is None and event.acled_sub_event_type:
+                event.fatalities = 0
 
     def _explicit_date(self, sentence: Span, reference: date | None) -> date | None:
         for ent in sentence.ents:
@@ -321,7 +377,7 @@ class EventCoder:
         fallback_place: EntityGroup | None,
     ) -> Event:
         trigger, span = candidate.trigger, candidate.span
-        sub_type, mode = self._refine(trigger, sentence.text)
+        sub_type, mode = self._refine(trigger, sentence.text, _subject_text(span), _object_text(span))
         negated = trigger.type != "REJECT" and is_negated(span)
         reason = None if negated else hypothetical_reason(span, trigger)
         # PLOVER codes a stated intent as its own event: "X will provide aid" is AGREE (a promise),
@@ -336,7 +392,7 @@ class EventCoder:
         actor, target = self._participants(span, sentence, field_name, index)
         location = self._location(span, sentence, field_name, index, actor, target, fallback_place)
         explicit = self._explicit_date(sentence, reference)
-        counts = casualties(sentence.text) if trigger.type in {"ASSAULT", "PROTEST"} else None
+        counts = casualties(sentence.text) if trigger.type in {"ASSAULT", "PROTEST"} or sub_type else None
         confidence = trigger.confidence + (0.1 if actor else 0.0) + (0.05 if target else 0.0) + prominence(span)
         if negated or hypothetical:
             confidence -= 0.2
@@ -366,10 +422,24 @@ class EventCoder:
         )
 
     @staticmethod
-    def _refine(trigger: Trigger, text: str) -> tuple[str | None, str | None]:
+    def _refine(trigger: Trigger, text: str, subject: str, objects: str) -> tuple[str | None, str | None]:
         """ACLED sub-type and PLOVER mode from the sentence's words, for generic triggers."""
         sub_type, mode = trigger.acled, trigger.mode
         has = {name: bool(pattern.search(text)) for name, pattern in _WORDS.items()}
+        if trigger.type == "ASSAULT" and has["chemical"] and trigger.name != "disrupted-weapons":
+            return "Chemical weapon", "unconventional"
+        if trigger.name == "arrest" and has["protest_words"]:
+            return None, mode  # ACLED codes arrests at a protest as the protest's intervention
+        if (
+            trigger.refine == "assault"
+            and trigger.name == "clash"
+            and _WORDS["civilians"].search(objects)
+            and not (
+                _WORDS["combatants"].search(objects)
+                or re.search(r"\b(clash\w*|fight\w*|battle\w*|exchange of fire|firefight|gunfight)\b", text, re.I)
+            )
+        ):
+            return "Attack", "firearms"
         if trigger.refine == "assault":
             if has["suicide"] and has["ied"]:
                 return "Suicide bomb", "suicide-attack"
@@ -410,9 +480,14 @@ class EventCoder:
             if has["intervention"]:
                 return "Protest with intervention", "demo"
         elif trigger.refine == "territory":
-            if has["government"]:
+            # who took it decides: the subject of "retook"/"seized", else the sentence's first party
+            who = subject or text
+            state, non_state = _WORDS["state"].search(who), _WORDS["non_state"].search(who)
+            if state and not non_state:
                 return "Government regains territory", mode
-            return "Non-state actor overtakes territory", mode
+            if non_state and not state:
+                return "Non-state actor overtakes territory", mode
+            return trigger.acled, mode
         return sub_type, mode
 
     def _participants(

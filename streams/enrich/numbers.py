@@ -52,7 +52,7 @@ _QUALIFIER = (
 # up to four words between a number and its verb, none of them another count or another clause
 _GAP = (
     r"(?:(?!(?:and|but|while|killed|died|dead|injured|wounded|hurt)\b)"
-    rf"(?!{NUMBER}\b)[\w'’-]+\s+){{0,4}}?"
+    rf"(?!{NUMBER}\b)[\w'’-]+,?\s+){{0,4}}?"
 )
 _PASSIVE = (
     r"(?:(?:were|was|have\s+been|had\s+been|has\s+been|are|being)\s+)?(?:(?:reportedly|reported|confirmed|also)\s+)?"
@@ -67,6 +67,16 @@ FATALITY_PATTERNS = [
     re.compile(rf"(?<!no\s)\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+{_GAP}{_PASSIVE}{_KILLED_WORDS}\b", re.I),
     re.compile(rf"\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+{_GAP}embraced\s+martyrdom\b", re.I),
     re.compile(rf"\bdeath\s+toll\s+(?:\w+\s+){{0,5}}?(?:{_QUALIFIER})?(?P<n>{NUMBER})\b", re.I),
+    re.compile(
+        rf"\bdeath\s+toll\b[^.;]{{0,160}}?\b(?:to|at|of|reached|hit)\s+(?:{_QUALIFIER})?(?P<n>{NUMBER})\b", re.I
+    ),
+    re.compile(
+        rf"\b(?:shooting|shot|gunning|gunned|stabbing|stabbed|beating|beat)\s+(?:dead|to\s+death)\s+(?P<n>{NUMBER})\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?P<n>an?|one)\s+(?:[\w'’-]+\s+){0,3}?(?:was|has\s+been|had\s+been)\s+(?:shot\s+dead|killed|slain)\b", re.I
+    ),
     re.compile(rf"\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+(?:people\s+|civilians\s+)?(?:fatalities|deaths|dead)\b", re.I),
     re.compile(rf"\bclaimed\s+(?:the\s+lives\s+of\s+)?(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+lives\b", re.I),
 ]
@@ -78,8 +88,10 @@ INJURY_PATTERNS = [
     ),
     re.compile(rf"\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+(?:people\s+)?(?:injuries|casualties\s+injured)\b", re.I),
 ]
+
 _NO_DEATHS = re.compile(
-    r"\b(?:no\s+(?:one|deaths?|casualties|fatalities)\s+(?:was|were)?\s*(?:killed|reported)?|no\s+one\s+was\s+(?:killed|hurt|injured))",
+    r"\b(?:no\s+(?:fatalities|deaths|casualties|one\s+(?:was\s+)?(?:killed|hurt|injured)|injuries|one\s+died)"
+    r"|without\s+(?:casualties|fatalities)|caus(?:ed|ing)\s+no\s+(?:casualties|deaths|injuries))\b",
     re.I,
 )
 
