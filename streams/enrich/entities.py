@@ -21,6 +21,8 @@ from streams.models import Entity, Mention
 SKIPPED_LABELS = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "TIME"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+# words after which a capitalised name is a place ("clashes near Djibo", "in Kaolack (Kaolack)")
+PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "from", "into", "toward", "towards", "across", "("})
 # Words that precede names but are not part of them ("Minister Attaullah Tarar").
 HONORIFICS = frozenset(
     (
@@ -180,8 +182,34 @@ class EntityGrouper:
                             ref.text, ref.start = full, start
                 else:
                     refs.append(SpanRef(text=full, label="PERSON", field=field_name, start=start, end=end))
+        refs += self._unlabelled_places(doc, refs, field_name)
         refs.sort(key=lambda r: r.start)
         return refs
+
+    def _unlabelled_places(self, doc: Doc, refs: list[SpanRef], field_name: str) -> list[SpanRef]:
+        """Proper nouns the NER left out that the gazetteer knows, where the text says they are
+        places: after "in", "near", "at"…, or inside parentheses ("in Kaolack (Kaolack)")."""
+        covered = [(r.start, r.end) for r in refs]
+        found: list[SpanRef] = []
+        index = 0
+        tokens = list(doc)
+        while index < len(tokens):
+            token = tokens[index]
+            if token.pos_ != "PROPN" or not token.text[:1].isupper():
+                index += 1
+                continue
+            end = index
+            while end + 1 < len(tokens) and tokens[end + 1].pos_ == "PROPN" and tokens[end + 1].text[:1].isupper():
+                end += 1
+            previous = tokens[index - 1].lower_ if index > 0 else ""
+            start_char, end_char = token.idx, tokens[end].idx + len(tokens[end].text)
+            if previous in PLACE_CUES and not any(s < end_char and start_char < e for s, e in covered):
+                text = doc.text[start_char:end_char]
+                place = self._gazetteer.place(text)
+                if place is not None:
+                    found.append(SpanRef(text=text, label="GPE", field=field_name, start=start_char, end=end_char))
+            index = end + 1
+        return found
 
     @staticmethod
     def _bare_surnames(docs: list[tuple[str, Doc]], refs: list[SpanRef], surnames: dict[str, str]) -> list[SpanRef]:
@@ -233,10 +261,15 @@ class EntityGrouper:
         known = self._aliases.get(folded) or self._aliases.get(acronyms.get(text, "").casefold())
         if known is not None:
             return f"known:{known.canonical}", known.canonical, known.label, None, known.country
-        if ref.label in PLACE_LABELS or ref.label == "GPE":
+        if ref.label in PLACE_LABELS:
             place = self._gazetteer.place(text)
             if place is not None:
                 return f"place:{place.name}", place.name, ref.label, place, place.country
+        elif ref.label in {"ORG", "PERSON"}:
+            # "Mozambique's capital" is often tagged ORG; a country's own name is still the country
+            place = self._gazetteer.place(text)
+            if place is not None and place.kind == "country" and place.name.casefold() == text.casefold():
+                return f"place:{place.name}", place.name, "GPE", place, place.country
         if ref.label == "NORP":
             country = self._gazetteer.country_of_demonym(text)
             return f"norp:{folded}", text, "NORP", None, country

@@ -19,7 +19,7 @@ from streams.enrich.events import EventCoder
 from streams.enrich.gazetteer import Gazetteer, gazetteer
 from streams.enrich.nlp import load_nlp
 from streams.enrich.salience import order_events, primary_event, rank_countries, story_id
-from streams.models import Article, EnrichedArticle, now_millis
+from streams.models import Article, EnrichedArticle, Event, now_millis
 
 PIPELINE_VERSION = "0.1.0"
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
@@ -63,6 +63,18 @@ class Enricher:
             self._assemble(article, title, body) for article, title, body in zip(articles, titles, bodies, strict=True)
         ]
 
+    def _default_event_country(self, events: list[Event], countries: list[str]) -> None:
+        """An event whose sentence names no place happened, as far as the text says, in the
+        article's main country."""
+        if not countries:
+            return
+        place = self.gazetteer.country_place(countries[0])
+        for event in events:
+            if event.country is None:
+                event.country = countries[0]
+                if place is not None and event.lat is None:
+                    event.lat, event.lon = place.lat, place.lon
+
     @staticmethod
     def _name_forms(body: Doc) -> dict[str, str]:
         """casefolded -> cased form of every word of a proper name in the body."""
@@ -85,6 +97,7 @@ class Enricher:
         )
         events = order_events(events, len(article.body))
         countries = rank_countries(index, events)
+        self._default_event_country(events, countries)
         return EnrichedArticle(
             id=article.id,
             title=article.title,
