@@ -16,8 +16,17 @@ def measure(size: int, batch: int, repeats: int) -> dict[str, float]:
     texts = [a.body for a in articles] + [a.title for a in articles]
     list(enricher.nlp.pipe(texts[:batch], batch_size=batch))  # warm-up
     enricher.enrich_batch(articles[:batch], batch_size=batch)
-    raw_best = enrich_best = float("inf")
+    raw_best = enrich_best = coder_best = float("inf")
     for _ in range(repeats):
+        # the same run split in two: spaCy's passes, then our code over the parsed docs
+        started = time.perf_counter()
+        bodies = list(enricher.nlp.pipe((a.body for a in articles), batch_size=batch))
+        titles = list(enricher.nlp.pipe((a.title for a in articles), batch_size=batch))
+        parsed = time.perf_counter() - started
+        started = time.perf_counter()
+        for article, title, body in zip(articles, titles, bodies, strict=True):
+            enricher._assemble(article, title, body)
+        coder_best = min(coder_best, (time.perf_counter() - started) / parsed)
         started = time.perf_counter()
         for _doc in enricher.nlp.pipe(texts, batch_size=batch):
             pass
@@ -31,6 +40,7 @@ def measure(size: int, batch: int, repeats: int) -> dict[str, float]:
         "enrich_articles_per_s": size / enrich_best,
         "enrich_vs_nlp_ratio": raw_best / enrich_best,
         "coder_overhead_pct": (enrich_best / raw_best - 1) * 100,
+        "coder_share_pct": coder_best * 100,
     }
 
 
@@ -43,7 +53,10 @@ def main() -> None:
     result = measure(args.articles, args.batch, args.repeats)
     print(f"nlp.pipe alone:        {result['nlp_pipe_articles_per_s']:8.1f} articles/s")
     print(f"enrichment (whole):    {result['enrich_articles_per_s']:8.1f} articles/s")
-    print(f"ratio enrich / raw:    {result['enrich_vs_nlp_ratio']:8.3f}  (overhead {result['coder_overhead_pct']:.1f} %)")
+    print(
+        f"ratio enrich / raw:    {result['enrich_vs_nlp_ratio']:8.3f}  (overhead {result['coder_overhead_pct']:.1f} %)"
+    )
+    print(f"coder on parsed docs:  {result['coder_share_pct']:8.1f} % of spaCy's time in the same run")
 
 
 if __name__ == "__main__":

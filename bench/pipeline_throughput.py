@@ -49,8 +49,13 @@ def run(size: int, workers: int, batch: int) -> dict[str, float]:
         worker_env = dict(env, NEWSSTREAM_WEB_PORT=str(_free_port()), NEWSSTREAM_DATA_DIR=str(scratch / f"w{index}"))
         log = (scratch / f"worker{index}.log").open("w")
         processes.append(
-            subprocess.Popen([sys.executable, "-m", "streams", "worker"], cwd=ROOT, env=worker_env, stdout=log,
-                             stderr=subprocess.STDOUT)
+            subprocess.Popen(
+                [sys.executable, "-m", "streams", "worker"],
+                cwd=ROOT,
+                env=worker_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         )
     try:
         time.sleep(15)  # join the group and load spaCy before the clock starts
@@ -61,7 +66,7 @@ def run(size: int, workers: int, batch: int) -> dict[str, float]:
         while True:
             try:
                 stored = storage.query("SELECT COUNT(*) FROM articles")[0][0]
-            except Exception:  # noqa: BLE001 - tables appear with the first batch
+            except Exception:
                 stored = 0
             if stored >= size:
                 break
@@ -88,8 +93,10 @@ def main() -> None:
     raw = measure(args.articles, args.batch, repeats=1)
     result = run(args.articles, args.workers, args.batch)
     print(f"nlp.pipe alone (this process): {raw['nlp_pipe_articles_per_s']:8.1f} articles/s")
-    print(f"pipeline, {args.workers} worker(s), to storage:  {result['articles_per_s']:8.1f} articles/s "
-          f"({result['articles']} in {result['seconds']:.1f} s)")
+    print(
+        f"pipeline, {args.workers} worker(s), to storage:  {result['articles_per_s']:8.1f} articles/s "
+        f"({result['articles']} in {result['seconds']:.1f} s)"
+    )
     print(f"ratio pipeline / nlp.pipe:     {result['articles_per_s'] / raw['nlp_pipe_articles_per_s']:8.3f}")
 
 

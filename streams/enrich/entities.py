@@ -64,15 +64,21 @@ class EntityIndex:
     """The grouped entities of an article and a way back from any mention to its group."""
 
     groups: list[EntityGroup]
-    by_offset: dict[tuple[str, int], EntityGroup]
+    #: (field, character offset) -> the entity mentioned there; built once, read per token
+    by_char: dict[tuple[str, int], EntityGroup]
+
+    @classmethod
+    def build(cls, groups: list[EntityGroup]) -> EntityIndex:
+        by_char: dict[tuple[str, int], EntityGroup] = {}
+        for group in groups:
+            for mention in group.mentions:
+                for offset in range(mention.start, mention.end):
+                    by_char.setdefault((mention.field, offset), group)
+        return cls(groups=groups, by_char=by_char)
 
     def group_at(self, field_name: str, char_start: int, char_end: int) -> EntityGroup | None:
         """The entity whose mention overlaps [char_start, char_end) in a field."""
-        for group in self.groups:
-            for mention in group.mentions:
-                if mention.field == field_name and mention.start < char_end and char_start < mention.end:
-                    return group
-        return None
+        return self.by_char.get((field_name, char_start)) or self.by_char.get((field_name, char_end - 1))
 
     def to_entities(self) -> list[Entity]:
         return [
@@ -158,8 +164,7 @@ class EntityGrouper:
             groups.values(),
             key=lambda g: (-len(g.mentions), g.mentions[0].field != "title", g.mentions[0].start),
         )
-        by_offset = {(m.field, m.start): g for g in ordered for m in g.mentions}
-        return EntityIndex(groups=ordered, by_offset=by_offset)
+        return EntityIndex.build(ordered)
 
     def _refs(self, field_name: str, doc: Doc) -> list[SpanRef]:
         refs: list[SpanRef] = []

@@ -280,8 +280,13 @@ def _object_text(span: Span) -> str:
     return " ".join(parts)
 
 
-def _in_locative_phrase(token: Token) -> bool:
-    return any(g.dep_ == "prep" and g.lower_ in LOCATIVE_PREPOSITIONS - {"on", "from"} for g in _governors(token))
+def _locative_tokens(sentence: Span) -> set[int]:
+    """Indices of the tokens inside "in …", "near …", "at …" phrases of a sentence."""
+    inside: set[int] = set()
+    for token in sentence:
+        if token.dep_ == "prep" and token.lower_ in LOCATIVE_PREPOSITIONS - {"on", "from"}:
+            inside.update(t.i for t in token.subtree)
+    return inside
 
 
 def _governing_verb(span: Span) -> Token:
@@ -518,7 +523,8 @@ class EventCoder:
         target = next((t for t in targets if t is not actor), None)
         if actor is None or target is None:
             # nearest parties before and after the trigger, leaving out places named as locations
-            free = [t for t in sentence if not _in_locative_phrase(t)]
+            locative = _locative_tokens(sentence)
+            free = [t for t in sentence if t.i not in locative]
             before = _groups_in((t for t in free if t.i < span.start), field_name, index, ACTOR_LABELS)
             after = _groups_in((t for t in free if t.i >= span.end), field_name, index, ACTOR_LABELS)
             if actor is None and before:
