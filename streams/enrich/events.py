@@ -113,6 +113,10 @@ _WORDS = {
     "crowd": re.compile(
         r"\b(riot\w*|protest\w*|demonstrat\w*|crowds?|mobs?|youths|supporters|marchers|students)\b", re.I
     ),
+    "lethal": re.compile(
+        r"\b(killed|killing|shot dead|died|dead|fatalit\w+|live (ammunition|rounds|fire|bullets)|opened fire|fired (live|on|at) \w*|shot)\b",
+        re.I,
+    ),
     "riot": re.compile(
         r"\b(riot(s|ers|ing)?|torched|set fire|pelted|stones|looted|vandali[sz]ed|clashed with police|ransacked)\b",
         re.I,
@@ -270,9 +274,10 @@ def _subject_text(span: Span) -> str:
 
 
 def _object_text(span: Span) -> str:
-    """The words of what the trigger's verb acts on (direct object, "on"/"against" phrases)."""
+    """The words of what the trigger's verb acts on (direct object, "on"/"against" phrases, or
+    the subject of a passive: "a leader was shot dead by gunmen")."""
     verb = _governing_verb(span)
-    parts = []
+    parts = [" ".join(t.text for t in c.subtree) for c in verb.children if c.dep_ == "nsubjpass"]
     for head in (verb, span.root):
         for child in head.children:
             if child.dep_ in {"dobj", "pobj"} or (child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS):
@@ -474,14 +479,12 @@ class EventCoder:
             ):
                 return "Attack", "firearms"
         elif trigger.refine in {"protest", "riot"}:
-            if (
-                has["excessive"]
-                and re.search(r"\b(protesters|demonstrators|marchers|crowd)\b", text, re.I)
-                and re.search(r"\b(police|security forces|troops|soldiers)\b", text, re.I)
-            ):
-                return "Excessive force against protesters", "demo"
+            # ACLED: violent protesters make it a riot, lethal or armed repression excessive force,
+            # dispersal or arrests an intervention
             if has["riot"]:
                 return "Violent demonstration", "riot"
+            if has["lethal"]:
+                return "Excessive force against protesters", "demo"
             if has["intervention"]:
                 return "Protest with intervention", "demo"
         elif trigger.refine == "territory":

@@ -63,6 +63,11 @@ TRIGGERS: tuple[Trigger, ...] = (
         "ceasefire-agreed",
         "AGREE",
         (
+            "cessation of hostilities",
+            "prisoner|prisoners exchange|swap",
+            "=exchange =of =prisoners",
+            "agree|agreed to ~2 settle|end|reopen|withdraw|exchange|release|stop|halt|cease|lift|open|return|resume|disarm",
+            "under ~3 deal|agreement|accord|truce",
             "agree ~3 ceasefire|truce|peace|deal|pact|accord|armistice|settlement",
             "ceasefire|truce =was|=were|=has|=had? =been? agreed|brokered|reached|signed",
             "sign|signed|ink|seal ~3 agreement|accord|deal|treaty|pact|ceasefire|truce|memorandum|armistice",
@@ -271,6 +276,10 @@ TRIGGERS: tuple[Trigger, ...] = (
         "protest",
         "PROTEST",
         (
+            "vigil",
+            "sit =- =in",
+            "=human =chain",
+            "stage|staged ~3 sit|protest|rally|march|demonstration",
             "boycott|boycotted",
             "picket|picketed",
             "protest|demonstration|rally|march|sit-in|demonstrator|protester|protestor",
@@ -288,6 +297,15 @@ TRIGGERS: tuple[Trigger, ...] = (
         refine="protest",
     ),
     Trigger(
+        "mob",
+        "PROTEST",
+        ("mob|lynch|lynching|vigilante",),
+        cameo="14",
+        mode="riot",
+        acled="Mob violence",
+        confidence=0.7,
+    ),
+    Trigger(
         "riot",
         "PROTEST",
         (
@@ -303,18 +321,13 @@ TRIGGERS: tuple[Trigger, ...] = (
         refine="riot",
     ),
     Trigger(
-        "mob",
-        "PROTEST",
-        ("mob|lynch|lynching|vigilante",),
-        cameo="14",
-        mode="riot",
-        acled="Mob violence",
-        confidence=0.7,
-    ),
-    Trigger(
         "mobilize",
         "MOBILIZE",
         (
+            "beat|beaten|stone|stoned|burn|burned|hack|hacked ~3 to death",
+            "set ~3 alight",
+            "=dragged",
+            "witchcraft",
             "deploy|dispatch|mass|send|sent|station|move|moved ~3 troop|soldier|force|reinforcement|tank|warship|police",
             "troop|force|reinforcement ~2 =deployed|=massed|=arrived",
             "mobilise|mobilize|mobilisation|mobilization",
@@ -368,6 +381,12 @@ TRIGGERS: tuple[Trigger, ...] = (
         "looting",
         "COERCE",
         (
+            "steal|stole|stolen|rustle|rustled ~3 cattle|livestock|goat|goats|property|car|cars|vehicle|vehicles",
+            "vandalise|vandalised|vandalize|vandalized|vandalism",
+            "uproot|uprooted ~3 tree|trees|crop|crops|orchard",
+            "burn|burned|burnt|torch|torched ~3 school|mast|shop|market|church|mosque|office|offices|vehicle|car|tower|crops|field",
+            "set fire to ~3 school|mast|shop|market|church|mosque|office|offices|vehicle|car|tower|house|home",
+            "empty|emptied ~2 house|houses|home|homes|shop|shops",
             "loot|looting|looter|plunder|pillage",
             "destroy|demolish|raze|burn|burnt|burned ~3 home|house|village|shop|property|building|church|mosque",
         ),
@@ -381,7 +400,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         "disrupted-weapons",
         "ASSAULT",
         (
-            "defuse|defused|dismantle|dismantled|neutralise|neutralised|neutralize|neutralized|detonate ~4 bomb|device|ied|explosive|mine|landmine|vest",
+            "defuse|defused|dismantle|dismantled|neutralise|neutralised|neutralize|neutralized ~4 bomb|device|ied|explosive|mine|landmine|vest",
             "intercept|intercepted|down|downed|shoot|shot down ~4 drone|missile|rocket|projectile|uav",
             "air =defence|=defense ~4 intercept|intercepted|destroy|destroyed|down|downed",
             "destroy|destroyed ~3 drone|missile|uav",
@@ -440,6 +459,8 @@ TRIGGERS: tuple[Trigger, ...] = (
         "suicide-bomb",
         "ASSAULT",
         (
+            "suicide ~2 bomb|bomber|bombing|attack|attacker|car|truck|vehicle|vest",
+            "=martyrdom =- =seekers",
             "suicide bomb|bomber|bombing|attack|attacker|blast|vest",
             "=blew =himself|=herself|=themselves up",
         ),
@@ -498,6 +519,9 @@ TRIGGERS: tuple[Trigger, ...] = (
         "chemical",
         "ASSAULT",
         (
+            "release|released|releasing|drop|dropped|use|used|fire|fired ~5 gas|chlorine|substance|chemical|chloropicrin",
+            "chloropicrin|chlorine|sarin",
+            "toxic|poisonous gas|substance|smoke",
             "chemical attack|weapon|agent",
             "chlorine|sarin|=gas attack",
             "nerve agent",
@@ -524,6 +548,8 @@ TRIGGERS: tuple[Trigger, ...] = (
         "sexual-violence",
         "ASSAULT",
         (
+            "sexually assault|abuse|exploit|assaulted|abused",
+            "=raped|=rape",
             "rape|raped",
             "sexual violence|assault|abuse",
         ),
