@@ -22,6 +22,10 @@ SKIPPED_LABELS = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "TIME"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # words after which a capitalised name is a place ("clashes near Djibo", "in Kaolack (Kaolack)")
+PLACE_NOUNS = frozenset(
+    "centre center outskirts city town village province region district state capital suburbs area north south "
+    "east west governorate county municipality".split()
+)
 PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "from", "into", "toward", "towards", "across", "("})
 # Words that precede names but are not part of them ("Minister Attaullah Tarar").
 HONORIFICS = frozenset(
@@ -175,7 +179,10 @@ class EntityGrouper:
             text, start, end = _trimmed_span(span, doc_text)
             if not text or not any(ch.isalpha() for ch in text):
                 continue
-            refs.append(SpanRef(text=_DASHES.sub("-", text), label=span.label_, field=field_name, start=start, end=end))
+            label = span.label_
+            if label in {"ORG", "PERSON", "NORP", "FAC"} and self._cued_place(span) and self._gazetteer.place(text):
+                label = "GPE"  # "in Kaolack", "near Djibo", "the centre of Kharkiv": a place, whatever the NER said
+            refs.append(SpanRef(text=_DASHES.sub("-", text), label=label, field=field_name, start=start, end=end))
         # a person's first name the NER left out: "Minister Attaullah Tarar ... Tarar said" finds
         # only "Tarar"; the full name becomes a mention of its own (or widens the one it overlaps)
         for surname in {r.text for r in refs if r.label == "PERSON" and " " not in r.text}:
@@ -190,6 +197,16 @@ class EntityGrouper:
         refs += self._unlabelled_places(doc, refs, field_name)
         refs.sort(key=lambda r: r.start)
         return refs
+
+    @staticmethod
+    def _cued_place(span: Span) -> bool:
+        """Whether the words before a span say it is a place."""
+        doc = span.doc
+        before = doc[span.start - 1].lower_ if span.start > 0 else ""
+        if before in PLACE_CUES:
+            return True
+        two_before = doc[span.start - 2].lower_ if span.start > 1 else ""
+        return before == "of" and two_before in PLACE_NOUNS
 
     def _unlabelled_places(self, doc: Doc, refs: list[SpanRef], field_name: str) -> list[SpanRef]:
         """Proper nouns the NER left out that the gazetteer knows, where the text says they are
@@ -208,7 +225,10 @@ class EntityGrouper:
                 end += 1
             previous = tokens[index - 1].lower_ if index > 0 else ""
             start_char, end_char = token.idx, tokens[end].idx + len(tokens[end].text)
-            if previous in PLACE_CUES and not any(s < end_char and start_char < e for s, e in covered):
+            cued = previous in PLACE_CUES or (
+                previous == "of" and index > 1 and tokens[index - 2].lower_ in PLACE_NOUNS
+            )
+            if cued and not any(s < end_char and start_char < e for s, e in covered):
                 text = doc.text[start_char:end_char]
                 place = self._gazetteer.place(text)
                 if place is not None:
