@@ -138,6 +138,8 @@ def _sentence_candidates(doc: Doc, matcher: TriggerMatcher) -> dict[int, list[_C
     best: dict[tuple[int, str], _Candidate] = {}
     for trigger, start, end in matcher(doc):
         span = doc[start:end]
+        if doc[start].ent_type_ == "DATE":
+            continue  # "14 March 2024" is no march
         key = (span.sent.start, trigger.type)
         current = best.get(key)
         if current is None or _better(trigger, span, current):
@@ -148,6 +150,13 @@ def _sentence_candidates(doc: Doc, matcher: TriggerMatcher) -> dict[int, list[_C
     for sentence_start, candidates in by_sentence.items():
         by_sentence[sentence_start] = _resolve_conflicts(candidates)
     return by_sentence
+
+
+def _casualty_note(sentence: Span, candidates: list[_Candidate]) -> bool:
+    """A short sentence whose only trigger is a bare "killed" ("2 killed.", "1 soldier killed.")."""
+    return len(sentence) <= 10 and all(
+        c.trigger.name == "clash" and c.span.text.lower() in {"killed", "kill", "killing", "kills"} for c in candidates
+    )
 
 
 def _better(trigger: Trigger, span: Span, current: _Candidate) -> bool:
@@ -329,6 +338,8 @@ class EventCoder:
         for sentence_start, candidates in sorted(_sentence_candidates(doc, self._matcher).items()):
             number = sentence_number[sentence_start]
             sentence = doc[sentence_start].sent
+            if _casualty_note(sentence, candidates):
+                continue  # "2 killed." closes the report before it; its count goes to that event
             best: dict[str, Event] = {}
             for candidate in candidates:
                 if candidate.trigger.refine == "riot" and not _WORDS["crowd"].search(sentence.text):
