@@ -236,10 +236,10 @@ def score(items: Iterable[tuple[EvalItem, EnrichedArticle]]) -> Report:
             if guess != gold["country"]:
                 report.misses["country"].append(f"{gold['country']} ≠ {guess}: {text}")
         if "fatalities" in gold:
-            guess = reference.fatalities if reference else None
-            report.exact["fatalities"].append(guess == gold["fatalities"])
-            if guess != gold["fatalities"]:
-                report.misses["fatalities"].append(f"{gold['fatalities']} ≠ {guess}: {text}")
+            deaths = reference.fatalities if reference else None
+            report.exact["fatalities"].append(deaths == gold["fatalities"])
+            if deaths != gold["fatalities"]:
+                report.misses["fatalities"].append(f"{gold['fatalities']} ≠ {deaths}: {text}")
         if "primary_event" in gold:
             report.tasks["primary_event"].add(gold["primary_event"], predicted.primary_event)
             if predicted.primary_event != gold["primary_event"]:

@@ -71,7 +71,7 @@ TRIGGERS: tuple[Trigger, ...] = (
             "agree ~3 ceasefire|truce|peace|deal|pact|accord|armistice|settlement",
             "ceasefire|truce =was|=were|=has|=had? =been? agreed|brokered|reached|signed",
             "sign|signed|ink|seal ~3 agreement|accord|deal|treaty|pact|ceasefire|truce|memorandum|armistice",
-            "reach|reached|strike|struck ~2 agreement|deal|accord|settlement|truce|ceasefire",
+            "reach|reached|reaches|strike|struck ~4 agreement|deal|accord|settlement|truce|ceasefire",
             "agreement|deal|accord|ceasefire|truce =was|=were|=has =been? reached|signed|agreed",
         ),
         cameo="03",
@@ -93,6 +93,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         "support",
         "SUPPORT",
         (
+            "voice|voiced|voices ~2 support|solidarity|backing",
             "defend|defended ~3 right|decision|policy|stance",
             "establish|established|restore|restored|upgrade|upgraded|normalise|normalize ~4 tie|relation",
             "open|opened ~2 embassy",
@@ -110,6 +111,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         "concede",
         "CONCEDE",
         (
+            "scrap|scrapped|scraps|drop|dropped|drops|shelve|shelved|shelves|abandon|abandoned|withdraw|withdrew|withdraws|reverse|reversed|suspend|suspended ~4 plan|tax|law|bill|proposal|policy|decision|reform|hike|increase",
             "lift|lifted|ease|eased|relax|relaxed|shorten|shortened|end|ended|cancel|cancelled|canceled|revoke ~4 curfew|ban|restriction|emergency|siege|martial|censorship",
             "accept|accepted ~3 demand|proposal|condition|offer|plan|formula|resignation",
             "call|called off ~3 strike|protest|boycott|march",
@@ -137,6 +139,8 @@ TRIGGERS: tuple[Trigger, ...] = (
         "aid",
         "AID",
         (
+            "airlift|airlifted|airlifts|airlifting",
+            "relief ~2 flight|flights|shipment|supplies",
             "give|gave|grant|granted|donate|donated|provide|provided|providing|send|sent|ship|supply ~5 aid|assistance|grant|loan|medicine|medical|food|arms|weapon|equipment|supplies|million|billion|dollars|euros|intelligence",
             "grant|granted|give|gave|offer ~3 asylum",
             "evacuate|evacuated ~3 wounded|civilian|refugee|injured",

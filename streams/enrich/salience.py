@@ -39,9 +39,10 @@ def order_events(events: list[Event], body_length: int) -> list[Event]:
 def primary_event(events: list[Event]) -> str | None:
     """The headline's event where the headline has one, else the most salient fact."""
     facts = [e for e in events if e.is_fact]
-    for event in facts:
-        if event.field == "title":
-            return event.type
+    headline = [e for e in facts if e.field == "title"]
+    if headline:
+        # the headline's own verb, not what its "after…" clause recalls: confidence carries prominence
+        return max(headline, key=lambda e: e.confidence).type
     return facts[0].type if facts else None
 
 
