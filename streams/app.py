@@ -23,7 +23,15 @@ import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.types import EventT
 
-from streams.alerting.notifiers import ConsoleNotifier, DeliveryFailed, Notifier, WebhookNotifier
+from streams.alerting.notifiers import (
+    ConsoleNotifier,
+    DeliveryFailed,
+    Notifier,
+    WebhookNotifier,
+    alert_json,
+    alertmanager_notifier,
+    slack_message,
+)
 from streams.alerting.rules import RuleSet, load_rules
 from streams.codec import Codecs
 from streams.config import Settings, settings
@@ -59,7 +67,10 @@ class Pipeline:
         self.notifiers: list[tuple[str, Notifier]] = [("console", ConsoleNotifier(sys.stdout))]
         if config.webhook_url:
             token = config.webhook_token.get_secret_value() if config.webhook_token else None
-            self.notifiers.append(("webhook", WebhookNotifier(config.webhook_url, token=token)))
+            body = slack_message if config.webhook_format == "slack" else alert_json
+            self.notifiers.append(("webhook", WebhookNotifier(config.webhook_url, token=token, body=body)))
+        if config.alertmanager_url:
+            self.notifiers.append(("alertmanager", alertmanager_notifier(config.alertmanager_url)))
 
     @cached_property
     def enrich_stage(self) -> EnrichStage:

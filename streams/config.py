@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     )
     webhook_url: str | None = Field(None, description="NEWSSTREAM_WEBHOOK_URL: POST every alert here as JSON")
     webhook_token: SecretStr | None = Field(None, description="NEWSSTREAM_WEBHOOK_TOKEN: sent as a bearer token")
+    webhook_format: str = Field(
+        "json", pattern="^(json|slack)$", description="NEWSSTREAM_WEBHOOK_FORMAT: json or slack"
+    )
+    alertmanager_url: str | None = Field(
+        None, description="NEWSSTREAM_ALERTMANAGER_URL: Alertmanager base URL (API v2)"
+    )
     schema_registry_url: str | None = Field(
         None, description="NEWSSTREAM_SCHEMA_REGISTRY_URL: Confluent framing if set"
     )

@@ -6,7 +6,7 @@
 #   kafka.sh stop      stop the broker started by `start`
 #   kafka.sh status    say whether it is running
 # Settings (environment): KAFKA_STATE_DIR (default .kafka/node1), KAFKA_PORT (9092),
-# KAFKA_CONTROLLER_PORT (9093), KAFKA_LIBS (.kafka/libs), KAFKA_HEAP (768m).
+# KAFKA_CONTROLLER_PORT (19093, clear of Alertmanager's 9093), KAFKA_LIBS (.kafka/libs), KAFKA_HEAP (768m).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +14,7 @@ root=$(cd "$here/../.." && pwd)
 libs=${KAFKA_LIBS:-$root/.kafka/libs}
 state=${KAFKA_STATE_DIR:-$root/.kafka/node1}
 port=${KAFKA_PORT:-9092}
-controller_port=${KAFKA_CONTROLLER_PORT:-9093}
+controller_port=${KAFKA_CONTROLLER_PORT:-19093}
 heap=${KAFKA_HEAP:-768m}
 pidfile=$state/kafka.pid
 

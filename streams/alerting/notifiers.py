@@ -48,6 +48,37 @@ class ConsoleNotifier:
         self._stream.flush()
 
 
+def slack_message(alert: Alert) -> dict[str, object]:
+    """Slack-compatible incoming-webhook body (also understood by Mattermost, Rocket.Chat, Teams
+    connectors that accept `text`)."""
+    icon = {"critical": ":rotating_light:", "warning": ":warning:"}.get(alert.severity, ":information_source:")
+    where = ", ".join(alert.countries) or "-"
+    return {"text": f"{icon} *{alert.severity.upper()}* `{alert.rule}` ({where}) {alert.title}\n{alert.summary}"}
+
+
+def alertmanager_payload(alert: Alert, *, resolve_after_seconds: int = 3600) -> list[dict[str, object]]:
+    """Prometheus Alertmanager API v2 body: one alert whose labels identify rule and story, so
+    Alertmanager groups, silences and de-duplicates with them; it resolves itself after a while."""
+    starts = time.gmtime(alert.created_at / 1000)
+    ends = time.gmtime(alert.created_at / 1000 + resolve_after_seconds)
+    return [
+        {
+            "labels": {
+                "alertname": "NewsstreamEvent",
+                "rule": alert.rule,
+                "severity": alert.severity,
+                "story_id": alert.story_id,
+                "kind": alert.kind,
+                "event_types": ",".join(alert.event_types),
+                "countries": ",".join(alert.countries),
+            },
+            "annotations": {"title": alert.title, "summary": alert.summary, "alert_id": alert.id},
+            "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", starts),
+            "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", ends),
+        }
+    ]
+
+
 class WebhookNotifier:
     """POSTs each alert as JSON; retries 5xx, 429 and network errors with exponential backoff."""
 
@@ -55,6 +86,7 @@ class WebhookNotifier:
         self,
         url: str,
         *,
+        body: Callable[[Alert], object] = alert_json,
         token: str | None = None,
         attempts: int = 5,
         backoff_seconds: float = 0.5,
@@ -66,13 +98,14 @@ class WebhookNotifier:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._url = url
+        self._body = body
         self._client = client or httpx.Client(timeout=timeout, headers=headers)
         self._attempts = attempts
         self._backoff = backoff_seconds
         self._sleep = sleep
 
     def send(self, alert: Alert) -> None:
-        body = json.dumps(alert_json(alert))
+        body = json.dumps(self._body(alert))
         last_error = ""
         for attempt in range(1, self._attempts + 1):
             try:
@@ -89,3 +122,8 @@ class WebhookNotifier:
                 log.warning("webhook %s failed (%s); retry %d in %.1fs", self._url, last_error, attempt, delay)
                 self._sleep(delay)
         raise DeliveryFailed(f"webhook {self._url} failed after {attempt} attempt(s): {last_error}")
+
+
+def alertmanager_notifier(base_url: str, **options: object) -> WebhookNotifier:
+    """A notifier that posts to Alertmanager's `/api/v2/alerts`."""
+    return WebhookNotifier(base_url.rstrip("/") + "/api/v2/alerts", body=alertmanager_payload, **options)  # type: ignore[arg-type]

@@ -48,6 +48,47 @@ def postgres_admin() -> str:
     return PG_ADMIN_URL
 
 
+@pytest.fixture(scope="session")
+def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus Alertmanager (Debian's prometheus-alertmanager) on a free loopback port."""
+    import shutil
+
+    binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+    if binary is None:
+        pytest.fail("Alertmanager is not installed: apt-get install prometheus-alertmanager (.ci/run does)")
+    home = tmp_path_factory.mktemp("alertmanager")
+    (home / "alertmanager.yml").write_text(
+        'route:\n  receiver: "null"\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: "null"\n'
+    )
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={home / 'alertmanager.yml'}",
+            f"--storage.path={home / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=(home / "log").open("w"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert process.poll() is None and time.monotonic() < deadline, (home / "log").read_text()
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def pg_url(postgres_admin: str) -> Iterator[str]:
     """A fresh database for one test module, dropped afterwards."""
@@ -66,7 +107,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def pipeline_env(kafka: str, pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def pipeline_env(
+    kafka: str, pg_url: str, alertmanager: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
     """Environment for CLI and worker processes: topics, group and database unique to this module."""
     run = uuid.uuid4().hex[:8]
     data = tmp_path_factory.mktemp(f"worker-{run}")
@@ -79,6 +122,7 @@ def pipeline_env(kafka: str, pg_url: str, tmp_path_factory: pytest.TempPathFacto
         NEWSSTREAM_TOPIC_ALERTS=f"test-{run}.alerts",
         NEWSSTREAM_TOPIC_DEADLETTER=f"test-{run}.deadletter",
         NEWSSTREAM_DATABASE_URL=pg_url,
+        NEWSSTREAM_ALERTMANAGER_URL=alertmanager,
         NEWSSTREAM_DATA_DIR=str(data),
         NEWSSTREAM_WEB_PORT=str(_free_port()),
         NEWSSTREAM_BATCH_SECONDS="0.3",

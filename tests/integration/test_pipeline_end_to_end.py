@@ -77,6 +77,18 @@ def test_seed_files_flow_to_postgres_and_alerts(worker, pipeline_env, pg_url):
         60,
         lambda: "seed alerts never stored",
     )
+    # and were delivered to the real Alertmanager, labelled by rule and story
+    import httpx
+
+    def in_alertmanager() -> set[str]:
+        alerts = httpx.get(f"{pipeline_env['NEWSSTREAM_ALERTMANAGER_URL']}/api/v2/alerts", timeout=5).json()
+        return {a["labels"]["rule"] for a in alerts if a["labels"].get("story_id") == seed["story_id"]}
+
+    wait_for(
+        lambda: "pakistan-afghanistan-conflict" in in_alertmanager(),
+        60,
+        lambda: f"Alertmanager has {in_alertmanager()}",
+    )
     assert worker.alive
 
 

@@ -68,3 +68,15 @@ def test_webhook_does_not_retry_a_client_error(alert):
         WebhookNotifier(receiver.url, attempts=5, sleep=lambda _: None).send(alert)
     receiver.server.shutdown()
     assert len(receiver.headers) == 1
+
+
+def test_slack_format_posts_text(alert):
+    """NEWSSTREAM_WEBHOOK_FORMAT=slack sends one `text` field with severity, rule and title."""
+    from streams.alerting.notifiers import slack_message
+
+    receiver = FlakyReceiver(failures=0)
+    WebhookNotifier(receiver.url, body=slack_message).send(alert)
+    receiver.server.shutdown()
+    [body] = receiver.bodies
+    assert set(body) == {"text"}
+    assert "CRITICAL" in body["text"] and "`rule`" in body["text"] and "Title" in body["text"]
