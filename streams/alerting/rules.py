@@ -28,7 +28,8 @@ _LIST_FIELDS = (
     "keywords",
     "sources",
 )
-_KNOWN_FIELDS = {"name", "description", "severity", "min_fatalities", *_LIST_FIELDS}
+_KNOWN_FIELDS = {"name", "description", "severity", "min_fatalities", "escalation", "cooldown", *_LIST_FIELDS}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _ACLED_TYPES = frozenset(ACLED_SUB_TYPES.values())
 
 
@@ -48,6 +49,18 @@ class AlertRule:
     keywords: tuple[str, ...] = ()
     sources: frozenset[str] = frozenset()
     min_fatalities: int | None = None
+    #: (min_fatalities, severity) steps, ascending: a story whose toll crosses a step re-alerts higher
+    escalation: tuple[tuple[int, str], ...] = ()
+    #: after this many seconds the rule may alert again on the same story (0: once per story and level)
+    cooldown_seconds: float = 0.0
+
+    def level(self, story_fatalities: int) -> tuple[int, str]:
+        """(escalation level, severity) for a story's highest reported toll."""
+        level, severity = 0, self.severity
+        for index, (threshold, step_severity) in enumerate(self.escalation, start=1):
+            if story_fatalities >= threshold:
+                level, severity = index, step_severity
+        return level, severity
 
     @property
     def has_event_criteria(self) -> bool:
@@ -101,9 +114,10 @@ class AlertRule:
         return events or None
 
 
-def alert_id(rule_name: str, story_id: str) -> str:
-    """Deterministic: one rule and one story always give the same alert id."""
-    return hashlib.sha256(f"{rule_name}\x00{story_id}".encode()).hexdigest()[:32]
+def alert_id(rule_name: str, story_id: str, level: int = 0, occurrence: int = 0) -> str:
+    """Deterministic: one rule, one story (one escalation level, one cooldown period) → one id."""
+    basis = f"{rule_name}\x00{story_id}" + (f"\x00{level}\x00{occurrence}" if level or occurrence else "")
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
 def _summary(rule: AlertRule, article: EnrichedArticle, events: list[Event]) -> str:
@@ -130,31 +144,85 @@ class RuleSet:
     rules: tuple[AlertRule, ...]
     origin: str = "<built-in>"
 
-    def evaluate(self, article: EnrichedArticle, *, created_at: int | None = None) -> list[Alert]:
-        """The alerts this article raises, one per matching rule, ids deterministic per story."""
+    def evaluate(
+        self,
+        article: EnrichedArticle,
+        *,
+        created_at: int | None = None,
+        story_id: str | None = None,
+        story_fatalities: int | None = None,
+        log: FiringLog | None = None,
+    ) -> list[Alert]:
+        """The alerts this article raises: at most one per rule and story (and escalation level),
+        with ids deterministic per (rule, story, level), so redelivery or re-reporting never
+        duplicates one. Without a story index the article's own story_id is the story."""
+        now = created_at if created_at is not None else now_millis()
+        story = story_id or article.story_id
+        toll = (
+            story_fatalities
+            if story_fatalities is not None
+            else max((e.fatalities or 0 for e in article.events if e.is_fact), default=0)
+        )
         alerts = []
         for rule in self.rules:
             events = rule.matching_events(article)
-            if events is not None:
-                event_types = sorted({e.type for e in events}) or (
-                    [article.primary_event] if article.primary_event else []
+            if events is None:
+                continue
+            level, severity = rule.level(toll)
+            occurrence = 0
+            if log is not None:
+                occurrence_or_none = log.claim(rule, story, level, now)
+                if occurrence_or_none is None:
+                    continue
+                occurrence = occurrence_or_none
+            event_types = sorted({e.type for e in events}) or ([article.primary_event] if article.primary_event else [])
+            title = article.title if level == 0 else f"[escalated: {toll} killed] {article.title}"
+            alerts.append(
+                Alert(
+                    id=alert_id(rule.name, story, level, occurrence),
+                    rule=rule.name,
+                    severity=severity,
+                    kind="match",
+                    title=title,
+                    summary=_summary(rule, article, events),
+                    article_ids=[article.id],
+                    story_id=story,
+                    event_types=event_types,
+                    countries=sorted({e.country for e in events if e.country}) or article.countries[:3],
+                    created_at=now,
                 )
-                alerts.append(
-                    Alert(
-                        id=alert_id(rule.name, article.story_id),
-                        rule=rule.name,
-                        severity=rule.severity,
-                        kind="match",
-                        title=article.title,
-                        summary=_summary(rule, article, events),
-                        article_ids=[article.id],
-                        story_id=article.story_id,
-                        event_types=event_types,
-                        countries=sorted({e.country for e in events if e.country}) or article.countries[:3],
-                        created_at=created_at if created_at is not None else now_millis(),
-                    )
-                )
+            )
         return alerts
+
+
+class FiringLog:
+    """Which (rule, story) pairs have alerted, at which level and when: the memory behind
+    'at most once per story within the cooldown'. Plain data, so a Faust table can keep it."""
+
+    def __init__(self, entries: dict[str, list[float]] | None = None, *, horizon_ms: float = 7 * 86_400_000) -> None:
+        # "rule\x00story" -> [level, last fired (ms), occurrence]
+        self.entries: dict[str, list[float]] = entries or {}
+        self.horizon_ms = horizon_ms
+
+    def claim(self, rule: AlertRule, story_id: str, level: int, now_ms: int) -> int | None:
+        """The occurrence number if the rule may alert now for this story and level, else None."""
+        key = f"{rule.name}\x00{story_id}"
+        previous = self.entries.get(key)
+        if previous is not None:
+            last_level, last_time, occurrence = int(previous[0]), previous[1], int(previous[2])
+            cooled = rule.cooldown_seconds > 0 and now_ms - last_time >= rule.cooldown_seconds * 1000
+            if level <= last_level and not cooled:
+                return None
+            occurrence = occurrence + 1 if cooled and level <= last_level else occurrence
+            self.entries[key] = [max(level, last_level), now_ms, occurrence]
+            return occurrence
+        self.entries[key] = [level, now_ms, 0]
+        return 0
+
+    def expire(self, now_ms: int) -> None:
+        """Forget pairs not seen within the horizon (bounded memory)."""
+        for key in [k for k, v in self.entries.items() if now_ms - v[1] > self.horizon_ms]:
+            del self.entries[key]
 
 
 def _line_of(text: str, index: int) -> int | None:
@@ -232,6 +300,8 @@ def _parse_rule(raw: Any, where: str, seen: set[str]) -> AlertRule:
     min_fatalities = raw.get("min_fatalities")
     if min_fatalities is not None and (not isinstance(min_fatalities, int) or min_fatalities < 0):
         raise ConfigError(f"{where}: 'min_fatalities' must be a whole number ≥ 0")
+    escalation = _parse_escalation(raw.get("escalation"), where)
+    cooldown = _parse_duration(raw.get("cooldown", 0), where)
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(f"{where}: 'description' must be text")
@@ -248,7 +318,35 @@ def _parse_rule(raw: Any, where: str, seen: set[str]) -> AlertRule:
         keywords=tuple(lists.get("keywords", [])),
         sources=frozenset(lists.get("sources", [])),
         min_fatalities=min_fatalities,
+        escalation=escalation,
+        cooldown_seconds=cooldown,
     )
+
+
+def _parse_duration(value: Any, where: str) -> float:
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ConfigError(f"{where}: 'cooldown' must be a duration like 30m, 6h or 2d, not {value!r}")
+    return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
+
+
+def _parse_escalation(value: Any, where: str) -> tuple[tuple[int, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: 'escalation' must be a list of {{min_fatalities, severity}}")
+    steps = []
+    for step in value:
+        if not isinstance(step, dict) or set(step) != {"min_fatalities", "severity"}:
+            raise ConfigError(f"{where}: each 'escalation' step needs exactly min_fatalities and severity")
+        if not isinstance(step["min_fatalities"], int) or step["min_fatalities"] < 0:
+            raise ConfigError(f"{where}: escalation 'min_fatalities' must be a whole number ≥ 0")
+        if step["severity"] not in SEVERITIES:
+            raise ConfigError(f"{where}: escalation 'severity' must be one of {', '.join(SEVERITIES)}")
+        steps.append((int(step["min_fatalities"]), str(step["severity"])))
+    if [s[0] for s in steps] != sorted(s[0] for s in steps):
+        raise ConfigError(f"{where}: 'escalation' steps must be in ascending min_fatalities")
+    return tuple(steps)
 
 
 def default_rules_path() -> Path:
