@@ -184,18 +184,48 @@ def create_app(config: Settings) -> faust.App:
                 for event in article.events:
                     metrics.events_coded.labels(event.type).inc()
 
+    # Alerting is stateful: reports of one story must meet the same story index. Step 1 re-keys
+    # each enriched article by its story block (the headline event's country) onto an internal
+    # topic; step 2 reads it with a table keyed the same way, so a block's state lives on the
+    # partition that updates it and its changelog restores it after a restart or rebalance.
+    story_blocks = app.topic(
+        f"{config.app_id}-story-blocks",
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        internal=True,
+        partitions=config.topic_partitions,
+    )
+    story_state = app.Table("story-state", default=dict, partitions=config.topic_partitions)
+
     @app.agent(enriched, concurrency=1)
-    async def raise_alerts(stream: faust.StreamT) -> None:
+    async def route_to_stories(stream: faust.StreamT) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
+            await send_all(story_blocks, pipeline.alert_stage.route(raw_messages(events)))
+
+    @app.agent(story_blocks, concurrency=1)
+    async def raise_alerts(stream: faust.StreamT) -> None:
+        # one event at a time: the table write must belong to the event's own partition
+        async for event in stream.events():
             started = time.perf_counter()
-            result, raised = pipeline.alert_stage.process(raw_messages(events))  # pure and fast: on the loop
-            await send_all(alerts, result)
+            message = raw_messages([event])[0]
+            block = (message.key or b"--").decode("utf-8", "replace")
             now = now_millis()
-            for alert, article in raised:
-                metrics.alerts.labels(alert.rule, alert.severity).inc()
-                metrics.produce_to_alert_seconds.observe(max(0, now - article.ingested_at) / 1000)
+            raised, state, article, letter, is_new = pipeline.alert_stage.raise_alerts(message, story_state[block], now)
+            story_state[block] = state
+            result = StageResult(
+                outputs=[(a.id.encode("utf-8"), pipeline.codecs.alert.encode(a.to_record())) for a in raised],
+                dead_letters=[letter] if letter else [],
+            )
+            await send_all(alerts, result)
+            if article is not None:
+                metrics.stories.labels("new" if is_new else "joined").inc()
+                for alert in raised:
+                    metrics.alerts.labels(alert.rule, alert.severity).inc()
+                    metrics.produce_to_alert_seconds.observe(max(0, now - article.ingested_at) / 1000)
             metrics.stage_seconds.labels("alert").observe(time.perf_counter() - started)
 
     @app.agent(enriched, concurrency=1)

@@ -19,6 +19,7 @@ class PipelineMetrics:
     articles_stored: Counter
     events_coded: Counter
     alerts: Counter
+    stories: Counter
     alerts_delivered: Counter
     dead_letters: Counter
     stage_seconds: Histogram
@@ -53,6 +54,12 @@ class PipelineMetrics:
                 "newsstream_alerts_total",
                 "Alerts raised, by rule and severity",
                 ["rule", "severity"],
+                registry=registry,
+            ),
+            stories=Counter(
+                "newsstream_story_reports_total",
+                "Articles assigned to a story, new or joined",
+                ["outcome"],
                 registry=registry,
             ),
             alerts_delivered=Counter(

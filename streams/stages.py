@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from streams.alerting.rules import RuleSet
+from streams.alerting.rules import FiringLog, RuleSet
+from streams.alerting.stories import StoryIndex
 from streams.codec import Codecs
 from streams.enrich.pipeline import Enricher
 from streams.errors import InvalidArticle, SchemaError
@@ -123,27 +125,53 @@ def decode_enriched(
     return good, dead
 
 
-class AlertStage:
-    """news.enriched -> news.alerts."""
+def story_block(article: EnrichedArticle) -> str:
+    """The key that brings reports of one story together: the country of its headline event.
+    Story state is partitioned by it, so every report of a story meets the same state."""
+    facts = [e for e in article.events if e.is_fact]
+    top = next((e for e in facts if e.field == "title"), facts[0] if facts else None)
+    return (top.country if top and top.country else None) or (article.countries[0] if article.countries else "--")
 
-    def __init__(self, rules: RuleSet, codecs: Codecs) -> None:
+
+class AlertStage:
+    """news.enriched -> (re-keyed by story block) -> news.alerts, one alert per rule and story."""
+
+    def __init__(self, rules: RuleSet, codecs: Codecs, *, horizon_seconds: float = 3 * 86400) -> None:
         self.rules = rules
         self.codecs = codecs
+        self.horizon_seconds = horizon_seconds
 
-    def process(self, messages: Sequence[RawMessage]) -> tuple[StageResult, list[tuple[Alert, EnrichedArticle]]]:
+    def route(self, messages: Sequence[RawMessage]) -> StageResult:
+        """Re-key each enriched article by its story block (the value bytes pass through)."""
         good, dead = decode_enriched(messages, self.codecs, "alert")
         result = StageResult(dead_letters=dead)
-        raised: list[tuple[Alert, EnrichedArticle]] = []
         for message, article in good:
-            try:
-                alerts = self.rules.evaluate(article)
-            except Exception as exc:
-                result.dead_letters.append(dead_letter(message, "alert", "rule_failed", exc))
-                continue
-            for alert in alerts:
-                result.outputs.append((alert.id.encode("utf-8"), self.codecs.alert.encode(alert.to_record())))
-                raised.append((alert, article))
-        return result, raised
+            result.outputs.append((story_block(article).encode("utf-8"), message.value or b""))
+        return result
+
+    def raise_alerts(
+        self, message: RawMessage, state: dict[str, Any] | None, now_ms: int
+    ) -> tuple[list[Alert], dict[str, Any], EnrichedArticle | None, DeadLetter | None, bool]:
+        """(alerts, new block state, article, dead letter, new story?) for one re-keyed article."""
+        good, dead = decode_enriched([message], self.codecs, "alert")
+        if not good:
+            return [], state or {}, None, dead[0], False
+        article = good[0][1]
+        index = StoryIndex.from_dict((state or {}).get("index"), horizon_seconds=self.horizon_seconds)
+        log = FiringLog((state or {}).get("log"))
+        assignment = index.assign(article, now_ms / 1000)
+        try:
+            alerts = self.rules.evaluate(
+                article,
+                created_at=now_ms,
+                story_id=assignment.story_id,
+                story_fatalities=assignment.max_fatalities,
+                log=log,
+            )
+        except Exception as exc:  # a rule bug must not stop the stream
+            return [], state or {}, article, dead_letter(message, "alert", "rule_failed", exc), assignment.is_new
+        log.expire(now_ms)
+        return alerts, {"index": index.to_dict(), "log": log.entries}, article, None, assignment.is_new
 
 
 def decode_alerts(

@@ -71,7 +71,9 @@ def article_card(article: EnrichedArticle, seen_at: float) -> StoryCard:
     lead = " ".join(article.body.split()[:80])
     actors = [e.canonical for e in article.entities if e.label in _ACTOR_LABELS][:10]
     return StoryCard(
-        story_id=f"s-{article.id[:24]}",
+        # a new story is named after its first report's own story key, so a story with a single
+        # report has the same id on the article as on its alerts
+        story_id=article.story_id,
         signature=minhash(f"{article.title} {lead}"),
         event_type=article.primary_event,
         country=(top.country if top and top.country else None) or (article.countries[0] if article.countries else None),

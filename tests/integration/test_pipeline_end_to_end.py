@@ -67,13 +67,15 @@ def test_seed_files_flow_to_postgres_and_alerts(worker, pipeline_env, pg_url):
         alert_codec.decode(v)
         for v in read_topic(
             pipeline_env["NEWSSTREAM_TOPIC_ALERTS"],
-            until=lambda v: any(alert_codec.decode(x)["story_id"] == seed["story_id"] for x in v),
+            until=lambda v: any(seed["id"] in alert_codec.decode(x)["article_ids"] for x in v),
         )
     ]
-    seed_rules = {a["rule"] for a in alerts if a["story_id"] == seed["story_id"]}
+    seed_alerts = [a for a in alerts if seed["id"] in a["article_ids"]]
+    seed_rules = {a["rule"] for a in seed_alerts}
+    story = seed_alerts[0]["story_id"]
     assert "pakistan-afghanistan-conflict" in seed_rules
     wait_for(
-        lambda: _count(pg_url, "SELECT COUNT(*) FROM alerts WHERE story_id = %s", (seed["story_id"],)) > 0,
+        lambda: _count(pg_url, "SELECT COUNT(*) FROM alerts WHERE story_id = %s", (story,)) > 0,
         60,
         lambda: "seed alerts never stored",
     )
@@ -82,7 +84,7 @@ def test_seed_files_flow_to_postgres_and_alerts(worker, pipeline_env, pg_url):
 
     def in_alertmanager() -> set[str]:
         alerts = httpx.get(f"{pipeline_env['NEWSSTREAM_ALERTMANAGER_URL']}/api/v2/alerts", timeout=5).json()
-        return {a["labels"]["rule"] for a in alerts if a["labels"].get("story_id") == seed["story_id"]}
+        return {a["labels"]["rule"] for a in alerts if a["labels"].get("story_id") == story}
 
     wait_for(
         lambda: "pakistan-afghanistan-conflict" in in_alertmanager(),
