@@ -18,6 +18,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ def load_dataset(path: Path) -> list[EvalItem]:
             raise ConfigError(f"{path}:{number}: not JSON ({exc.msg})") from None
         title = record.get("title", "")
         body = record.get("body") or record.get("text") or ""
-        gold = {k: v for k, v in record.items() if k not in {"id", "title", "body", "text", "published"}}
+        gold = {k: v for k, v in record.items() if k not in {"id", "title", "body", "text", "published", "source"}}
         items.append(
             EvalItem(
                 str(record.get("id", number)),
@@ -203,11 +204,17 @@ class Report:
     exact: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
     misses: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     items: int = 0
+    story_precision: float | None = None
+    story_recall: float | None = None
+    story_items: int = 0
 
 
 def score(items: Iterable[tuple[EvalItem, EnrichedArticle]]) -> Report:
     """Compare predictions with gold labels, task by task."""
     report = Report()
+    items = list(items)
+    if any("story" in item.gold for item, _ in items):
+        report.story_precision, report.story_recall, report.story_items = story_pairs(items)
     for item, predicted in items:
         report.items += 1
         gold = item.gold
@@ -261,6 +268,35 @@ def score(items: Iterable[tuple[EvalItem, EnrichedArticle]]) -> Report:
     return report
 
 
+def story_pairs(items: list[tuple[EvalItem, EnrichedArticle]]) -> tuple[float, float, int]:
+    """Pairwise precision and recall of story grouping against gold `story` labels: articles are
+    fed in publication order through one StoryIndex per story block, as the alert agent does."""
+    from streams.alerting.stories import StoryIndex
+    from streams.enrich.dates import parse_published
+    from streams.stages import story_block
+
+    labelled = [(item, article) for item, article in items if "story" in item.gold]
+    labelled.sort(key=lambda pair: pair[0].article.published or "")
+    indexes: dict[str, StoryIndex] = defaultdict(StoryIndex)
+    predicted: dict[str, str] = {}
+    for item, article in labelled:
+        day = parse_published(item.article.published)
+        now = datetime.combine(day, datetime.min.time()).timestamp() if day else 0.0
+        predicted[item.id] = indexes[story_block(article)].assign(article, now).story_id
+    gold = {item.id: item.gold["story"] for item, _ in labelled}
+    ids = sorted(gold)
+    tp = fp = fn = 0
+    for i, one in enumerate(ids):
+        for two in ids[i + 1 :]:
+            same_gold, same_predicted = gold[one] == gold[two], predicted[one] == predicted[two]
+            tp += same_gold and same_predicted
+            fp += same_predicted and not same_gold
+            fn += same_gold and not same_predicted
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return precision, recall, len(labelled)
+
+
 def summary_rows(report: Report) -> list[tuple[str, str, int]]:
     """(measure, value, support) rows, the table `newsstream eval` prints."""
     rows: list[tuple[str, str, int]] = []
@@ -282,6 +318,14 @@ def summary_rows(report: Report) -> list[tuple[str, str, int]]:
             "main_country": "main country (articles): accuracy",
         }[task]
         rows.append((label, f"{sum(hits) / len(hits):.3f}", len(hits)))
+    if report.story_precision is not None and report.story_recall is not None:
+        p, r = report.story_precision, report.story_recall
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        rows += [
+            ("story grouping: pairwise precision", f"{p:.3f}", report.story_items),
+            ("story grouping: pairwise recall", f"{r:.3f}", report.story_items),
+            ("story grouping: pairwise F1", f"{f1:.3f}", report.story_items),
+        ]
     if report.spans.tp or report.spans.fn:
         for label in ("PER", "ORG", "LOC", "MISC"):
             support = report.spans.tp[label] + report.spans.fn[label]

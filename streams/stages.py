@@ -126,11 +126,10 @@ def decode_enriched(
 
 
 def story_block(article: EnrichedArticle) -> str:
-    """The key that brings reports of one story together: the country of its headline event.
-    Story state is partitioned by it, so every report of a story meets the same state."""
-    facts = [e for e in article.events if e.is_fact]
-    top = next((e for e in facts if e.field == "title"), facts[0] if facts else None)
-    return (top.country if top and top.country else None) or (article.countries[0] if article.countries else "--")
+    """The key that brings reports of one story together: the article's main country (steadier
+    across outlets than the headline event's place). Story state is partitioned by it, so every
+    report of a story meets the same state."""
+    return article.countries[0] if article.countries else "--"
 
 
 class AlertStage:
