@@ -201,14 +201,31 @@ def alerts_check(rules: Path, paths: tuple[str, ...]) -> None:
         rule_set = load_rules(rules)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    from streams.alerting.rules import FiringLog
+    from streams.alerting.spikes import SpikeCounter
+    from streams.alerting.stories import StoryIndex
+    from streams.stages import story_block
+
     enriched = Enricher().enrich_batch(list(_articles_or_fail(paths)))
     console = ConsoleNotifier(sys.stdout)
     fired = 0
+    # the same story grouping, once-per-story firing and spike counting as the alert agent
+    stories: dict[str, StoryIndex] = {}
+    log, spikes = FiringLog(), SpikeCounter()
     for article in enriched:
-        for alert in rule_set.evaluate(article):
+        story = stories.setdefault(story_block(article), StoryIndex()).assign(article, article.ingested_at / 1000)
+        alerts = rule_set.evaluate(
+            article,
+            created_at=article.ingested_at,
+            story_id=story.story_id,
+            story_fatalities=story.max_fatalities,
+            log=log,
+        )
+        for alert in alerts + spikes.observe(article, rule_set.spikes):
             console.send(alert)
             fired += 1
-    click.echo(f"{fired} alert(s) from {len(enriched)} article(s) and {len(rule_set.rules)} rule(s)", err=True)
+    rule_count = len(rule_set.rules) + len(rule_set.spikes)
+    click.echo(f"{fired} alert(s) from {len(enriched)} article(s) and {rule_count} rule(s)", err=True)
 
 
 @main.command("eval")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.alerting.rules import FiringLog, RuleSet
+from streams.alerting.spikes import SpikeCounter
 from streams.alerting.stories import StoryIndex
 from streams.codec import Codecs
 from streams.enrich.pipeline import Enricher
@@ -169,8 +170,11 @@ class AlertStage:
             )
         except Exception as exc:  # a rule bug must not stop the stream
             return [], state or {}, article, dead_letter(message, "alert", "rule_failed", exc), assignment.is_new
+        counter = SpikeCounter.from_dict((state or {}).get("spikes"))
+        alerts += counter.observe(article, self.rules.spikes)
         log.expire(now_ms)
-        return alerts, {"index": index.to_dict(), "log": log.entries}, article, None, assignment.is_new
+        new_state = {"index": index.to_dict(), "log": log.entries, "spikes": counter.to_dict()}
+        return alerts, new_state, article, None, assignment.is_new
 
 
 def decode_alerts(

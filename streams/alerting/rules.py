@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from streams.alerting.spikes import SpikeRule
 from streams.enrich.taxonomy import ACLED_SUB_TYPES, PLOVER_TYPES
 from streams.errors import ConfigError
 from streams.models import Alert, EnrichedArticle, Event, now_millis
@@ -143,6 +144,7 @@ class RuleSet:
 
     rules: tuple[AlertRule, ...]
     origin: str = "<built-in>"
+    spikes: tuple[SpikeRule, ...] = ()
 
     def evaluate(
         self,
@@ -258,12 +260,70 @@ def parse_rules(text: str, origin: str) -> RuleSet:
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise ConfigError(f"{origin}: expected a mapping with a 'rules:' list")
     rules: list[AlertRule] = []
+    spikes: list[SpikeRule] = []
     seen: set[str] = set()
     for index, raw in enumerate(data["rules"]):
         line = _line_of(text, index)
         where = f"{origin}:{line}" if line else f"{origin} rule {index + 1}"
-        rules.append(_parse_rule(raw, where, seen))
-    return RuleSet(tuple(rules), origin)
+        if isinstance(raw, dict) and raw.get("kind", "match") == "spike":
+            spikes.append(_parse_spike(raw, where, seen))
+        elif isinstance(raw, dict) and raw.get("kind", "match") != "match":
+            raise ConfigError(f"{where}: 'kind' must be match or spike, not {raw.get('kind')!r}")
+        else:
+            rules.append(_parse_rule(raw, where, seen))
+    return RuleSet(tuple(rules), origin, tuple(spikes))
+
+
+_SPIKE_FIELDS = {
+    "name",
+    "kind",
+    "description",
+    "severity",
+    "event_types",
+    "countries",
+    "window",
+    "baseline_windows",
+    "min_count",
+    "ratio",
+}
+
+
+def _parse_spike(raw: dict[str, Any], where: str, seen: set[str]) -> SpikeRule:
+    unknown = sorted(set(raw) - _SPIKE_FIELDS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown field(s) {', '.join(unknown)} for a spike rule; "
+            f"known: {', '.join(sorted(_SPIKE_FIELDS))}"
+        )
+    base = _parse_rule(
+        {k: raw[k] for k in ("name", "description", "severity", "event_types", "countries") if k in raw}, where, seen
+    )
+    where = f"{where} (rule {base.name!r})"
+    window = _parse_duration(raw.get("window", "1h"), where)
+    if window <= 0:
+        raise ConfigError(f"{where}: 'window' must be longer than zero")
+    numbers = {}
+    for name, kind, default in (("baseline_windows", int, 24), ("min_count", int, 5), ("ratio", float, 3.0)):
+        value = raw.get(name, default)
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or value <= 0
+            or (kind is int and value != int(value))
+        ):
+            raise ConfigError(f"{where}: '{name}' must be a positive {'whole ' if kind is int else ''}number")
+        numbers[name] = kind(value)
+    return SpikeRule(
+        name=base.name,
+        event_types=base.event_types,
+        countries=base.countries,
+        window_seconds=window,
+        baseline_windows=int(numbers["baseline_windows"]),
+        min_count=int(numbers["min_count"]),
+        ratio=float(numbers["ratio"]),
+        severity=base.severity,
+        description=base.description,
+    )
 
 
 def _parse_rule(raw: Any, where: str, seen: set[str]) -> AlertRule:
@@ -378,4 +438,4 @@ def rules_from(paths: Iterable[Path]) -> RuleSet:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(f"rule name(s) used in more than one file: {', '.join(duplicates)}")
-    return RuleSet(tuple(rules), ",".join(str(p) for p in paths))
+    return RuleSet(tuple(rules), ",".join(str(p) for p in paths))  # spike rules: one file at a time

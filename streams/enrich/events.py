@@ -50,7 +50,7 @@ HYPOTHETICAL_GOVERNORS = frozenset(
         "hope",
         "urge",
         "demand",
-                "ask",
+        "ask",
         "press",
         "aim",
         "pledge",

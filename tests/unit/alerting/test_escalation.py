@@ -25,8 +25,10 @@ def test_one_alert_per_story_then_an_escalation(enriched_seed):
     first = RULES.evaluate(enriched_seed, created_at=0, story_id="story-1", story_fatalities=200, log=log)
     assert {(a.rule, a.severity) for a in first} == {("deadly", "warning"), ("repeating", "warning")}
     for minute in range(1, 5):
-        assert RULES.evaluate(enriched_seed, created_at=minute * 60_000, story_id="story-1",
-                              story_fatalities=200, log=log) == []
+        assert (
+            RULES.evaluate(enriched_seed, created_at=minute * 60_000, story_id="story-1", story_fatalities=200, log=log)
+            == []
+        )
     escalated = RULES.evaluate(enriched_seed, created_at=300_000, story_id="story-1", story_fatalities=260, log=log)
     assert [(a.rule, a.severity) for a in escalated] == [("deadly", "critical")]
     assert escalated[0].id not in {a.id for a in first}
