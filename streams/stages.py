@@ -171,7 +171,9 @@ class AlertStage:
         except Exception as exc:  # a rule bug must not stop the stream
             return [], state or {}, article, dead_letter(message, "alert", "rule_failed", exc), assignment.is_new
         counter = SpikeCounter.from_dict((state or {}).get("spikes"))
-        alerts += counter.observe(article, self.rules.spikes)
+        if assignment.is_new:
+            # spikes count stories, not reports: forty outlets on one event, or a replay, is no surge
+            alerts += counter.observe(article, self.rules.spikes)
         log.expire(now_ms)
         new_state = {"index": index.to_dict(), "log": log.entries, "spikes": counter.to_dict()}
         return alerts, new_state, article, None, assignment.is_new

@@ -7,6 +7,7 @@ country, type and window, with an id derived from exactly those, so replays neve
 The counts are plain data kept in the alert agent's table: unlike Faust's windowed tables they
 come back from the changelog after a restart (see faust-streaming's tracker on windowed tables).
 Window time is the article's publication to Kafka (`ingested_at`), so a replay counts the same.
+The alert agent counts only the first report of each story, so re-reporting is not a surge.
 """
 
 from __future__ import annotations
