@@ -79,7 +79,7 @@ class Pipeline:
 
     @cached_property
     def alert_stage(self) -> AlertStage:
-        return AlertStage(self.rules, self.codecs)
+        return AlertStage(self.rules, self.codecs, horizon_seconds=self.config.story_horizon_hours * 3600)
 
     @cached_property
     def storage(self) -> Storage:

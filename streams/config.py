@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     max_body_chars: int = Field(
         200_000, ge=1000, description="NEWSSTREAM_MAX_BODY_CHARS: longer bodies are dead-lettered"
     )
+    story_horizon_hours: float = Field(
+        72.0, gt=0, description="NEWSSTREAM_STORY_HORIZON_HOURS: how long a story stays open"
+    )
     session_timeout: float = Field(
         15.0, gt=1, description="NEWSSTREAM_SESSION_TIMEOUT: seconds before a silent worker is evicted"
     )

@@ -62,3 +62,45 @@ def test_one_story_one_alert_per_rule_then_escalation_and_restart(worker, pipeli
     replayed = _alerts(pipeline_env, until=lambda v: False, timeout=4)
     assert {a["id"] for a in replayed} == {a["id"] for a in after}, "a restart raised new alerts"
     assert worker.alive
+
+
+TOWNS = [
+    ("Mombasa", "Achieng Otieno"),
+    ("Kisumu", "Brian Wafula"),
+    ("Nakuru", "Mercy Chebet"),
+    ("Eldoret", "Daniel Kiprop"),
+    ("Thika", "Grace Wanjiru"),
+    ("Malindi", "Hassan Mwinyi"),
+    ("Garissa", "Fatuma Abdi"),
+]
+
+
+def test_a_burst_of_protest_stories_raises_one_spike_alert(worker, pipeline_env, tmp_path):
+    """Seven protest stories from Kenya within minutes: one unrest-spike alert for that window."""
+    lines = []
+    for town, leader in TOWNS:
+        body = (
+            f"Hundreds of teachers protested in {town}, Kenya, on Monday demanding unpaid allowances, "
+            f"said local union leader {leader}. The march through {town} ended peacefully."
+        )
+        lines.append(
+            {
+                "title": f"Teachers protest in {town} over unpaid allowances",
+                "body": body,
+                "url": f"https://news.example.org/{town.lower()}-teachers",
+            }
+        )
+    import json
+
+    feed = tmp_path / "protests.jsonl"
+    feed.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    _ingest(pipeline_env, feed)
+    deadline = time.monotonic() + 90
+    spikes: list[dict] = []
+    while time.monotonic() < deadline:
+        spikes = [a for a in _alerts(pipeline_env, until=lambda v: False, timeout=3) if a["kind"] == "spike"]
+        if spikes:
+            break
+    time.sleep(5)
+    spikes = [a for a in _alerts(pipeline_env, until=lambda v: False, timeout=3) if a["kind"] == "spike"]
+    assert [(a["rule"], a["countries"], a["event_types"]) for a in spikes] == [("unrest-spike", ["KE"], ["PROTEST"])]
