@@ -6,9 +6,9 @@ driven by tests and benchmarks without a broker; app.py only moves bytes in and 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from streams.alerting.rules import FiringLog, RuleSet
 from streams.alerting.spikes import SpikeCounter
@@ -19,6 +19,7 @@ from streams.errors import InvalidArticle, SchemaError
 from streams.models import Alert, Article, DeadLetter, EnrichedArticle, now_millis
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,19 +112,26 @@ class EnrichStage:
         return result, enriched
 
 
-def decode_enriched(
-    messages: Sequence[RawMessage], codecs: Codecs, stage: str
-) -> tuple[list[tuple[RawMessage, EnrichedArticle]], list[DeadLetter]]:
-    good: list[tuple[RawMessage, EnrichedArticle]] = []
+def decode_records(
+    messages: Sequence[RawMessage], decode: Callable[[bytes], T], stage: str
+) -> tuple[list[tuple[RawMessage, T]], list[DeadLetter]]:
+    """Split a batch into decoded records and dead letters (undecodable bytes, invalid records)."""
+    good: list[tuple[RawMessage, T]] = []
     dead: list[DeadLetter] = []
     for message in messages:
         try:
-            good.append((message, EnrichedArticle.from_record(codecs.enriched.decode(message.value or b""))))
+            good.append((message, decode(message.value or b"")))
         except SchemaError as exc:
             dead.append(dead_letter(message, stage, "undecodable", exc))
         except (TypeError, ValueError, KeyError) as exc:
             dead.append(dead_letter(message, stage, "invalid", exc))
     return good, dead
+
+
+def decode_enriched(
+    messages: Sequence[RawMessage], codecs: Codecs, stage: str
+) -> tuple[list[tuple[RawMessage, EnrichedArticle]], list[DeadLetter]]:
+    return decode_records(messages, lambda data: EnrichedArticle.from_record(codecs.enriched.decode(data)), stage)
 
 
 def story_block(article: EnrichedArticle) -> str:
@@ -182,13 +190,4 @@ class AlertStage:
 def decode_alerts(
     messages: Sequence[RawMessage], codecs: Codecs, stage: str
 ) -> tuple[list[tuple[RawMessage, Alert]], list[DeadLetter]]:
-    good: list[tuple[RawMessage, Alert]] = []
-    dead: list[DeadLetter] = []
-    for message in messages:
-        try:
-            good.append((message, Alert.from_record(codecs.alert.decode(message.value or b""))))
-        except SchemaError as exc:
-            dead.append(dead_letter(message, stage, "undecodable", exc))
-        except (TypeError, ValueError, KeyError) as exc:
-            dead.append(dead_letter(message, stage, "invalid", exc))
-    return good, dead
+    return decode_records(messages, lambda data: Alert.from_record(codecs.alert.decode(data)), stage)
