@@ -64,34 +64,60 @@ def test_one_story_one_alert_per_rule_then_escalation_and_restart(worker, pipeli
     assert worker.alive
 
 
-TOWNS = [
-    ("Mombasa", "Achieng Otieno"),
-    ("Kisumu", "Brian Wafula"),
-    ("Nakuru", "Mercy Chebet"),
-    ("Eldoret", "Daniel Kiprop"),
-    ("Thika", "Grace Wanjiru"),
-    ("Malindi", "Hassan Mwinyi"),
-    ("Garissa", "Fatuma Abdi"),
+PROTESTS = [
+    (
+        "Mombasa",
+        "Achieng Otieno",
+        "Dock workers marched to the port authority offices in Mombasa, Kenya, on Monday over "
+        "delayed wages, union official Achieng Otieno said.",
+    ),
+    (
+        "Kisumu",
+        "Brian Wafula",
+        "Fish traders blocked the lakeside market road in Kisumu, Kenya, protesting new "
+        "county levies, according to trader representative Brian Wafula.",
+    ),
+    (
+        "Nakuru",
+        "Mercy Chebet",
+        "Nurses at Nakuru's county referral hospital in Kenya staged a sit-in demanding "
+        "overdue promotions, their spokeswoman Mercy Chebet told reporters.",
+    ),
+    (
+        "Eldoret",
+        "Daniel Kiprop",
+        "University students in Eldoret, Kenya, rallied outside the administration block "
+        "against a sharp rise in hostel fees, student leader Daniel Kiprop said.",
+    ),
+    (
+        "Thika",
+        "Grace Wanjiru",
+        "Pineapple farmers demonstrated along the Thika superhighway in Kenya over low "
+        "buying prices set by processors, said farmers' cooperative head Grace Wanjiru.",
+    ),
+    (
+        "Malindi",
+        "Hassan Mwinyi",
+        "Fishermen in Malindi, Kenya, protested at the beach management unit against "
+        "foreign trawlers, local chairman Hassan Mwinyi said.",
+    ),
+    (
+        "Garissa",
+        "Fatuma Abdi",
+        "Women's groups marched through Garissa town in Kenya calling for water trucking to "
+        "resume during the drought, organiser Fatuma Abdi said.",
+    ),
 ]
 
 
 def test_a_burst_of_protest_stories_raises_one_spike_alert(worker, pipeline_env, tmp_path):
-    """Seven protest stories from Kenya within minutes: one unrest-spike alert for that window."""
-    lines = []
-    for town, leader in TOWNS:
-        body = (
-            f"Hundreds of teachers protested in {town}, Kenya, on Monday demanding unpaid allowances, "
-            f"said local union leader {leader}. The march through {town} ended peacefully."
-        )
-        lines.append(
-            {
-                "title": f"Teachers protest in {town} over unpaid allowances",
-                "body": body,
-                "url": f"https://news.example.org/{town.lower()}-teachers",
-            }
-        )
+    """Seven different protests in Kenya within minutes: one unrest-spike alert for that window."""
     import json
 
+    lines = [
+        {"title": f"Protest in {town}", "body": body, "url": f"https://news.example.org/{town.lower()}-protest"}
+        for town, _leader, body in PROTESTS
+    ]
     feed = tmp_path / "protests.jsonl"
     feed.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     _ingest(pipeline_env, feed)
