@@ -3,6 +3,10 @@
 Single-object encoding (Avro spec): C3 01, the 8-byte little-endian CRC-64-AVRO fingerprint of the
 writer schema's canonical form, then the binary body. The fingerprint tells a reader which schema
 wrote the bytes, so a reader holding several versions can resolve old records against new ones.
+
+The `avro` package parses the schemas and computes fingerprints; record bodies go through fastavro,
+which encodes and decodes an enriched article about ten times faster (bench: 4.5 ms and 2.6 ms per
+enriched article with python-avro, on the hot path three times per article).
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ import struct
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-import avro.io
 import avro.schema
+import fastavro
 
 from streams.errors import SchemaError
-from streams.schemas import load_schema
+from streams.schemas import load_schema, schema_json
 
 SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 CONFLUENT_MAGIC = b"\x00"
@@ -36,12 +40,11 @@ class AvroSerializer:
     def __init__(self, schema_name: str, *, registry: SchemaIds | None = None, subject: str = "") -> None:
         self.schema = load_schema(schema_name)
         self.fingerprint = self.schema.fingerprint("CRC-64-AVRO")
-        self._writer = avro.io.DatumWriter(self.schema)
+        self._parsed = fastavro.parse_schema(schema_json(schema_name))
         # writer schemas we can read, by fingerprint; older versions get added here on evolution
-        self._readers: dict[bytes, avro.io.DatumReader] = {
-            self.fingerprint: avro.io.DatumReader(self.schema, self.schema)
-        }
+        self._writers: dict[bytes, Any] = {self.fingerprint: None}
         self._registry = registry
+        self._registry_writers: dict[int, Any] = {}
         self._subject = subject
         self._schema_id: int | None = None
 
@@ -55,30 +58,36 @@ class AvroSerializer:
         else:
             buffer.write(SINGLE_OBJECT_MAGIC + self.fingerprint)
         try:
-            self._writer.write(record, avro.io.BinaryEncoder(buffer))
-        except avro.errors.AvroTypeException as exc:
-            raise SchemaError(f"record does not match {self.schema.fullname}: {_short(exc)}") from None
+            fastavro.schemaless_writer(buffer, self._parsed, record)
+        except Exception as exc:  # fastavro raises TypeError, ValueError, KeyError… for a bad record
+            raise SchemaError(
+                f"record does not match {self.schema.fullname}: {type(exc).__name__}: {_short(exc)}"
+            ) from None
         return buffer.getvalue()
 
     def decode(self, data: bytes) -> dict[str, Any]:
         """Framed bytes -> record dict; anything that is not a valid record raises SchemaError."""
         if data[:2] == SINGLE_OBJECT_MAGIC:
-            reader = self._readers.get(data[2:10])
-            if reader is None:
+            if data[2:10] not in self._writers:
                 raise SchemaError(f"unknown writer schema fingerprint {data[2:10].hex()} for {self.schema.fullname}")
+            writer = self._writers[data[2:10]] or self._parsed
             body = data[10:]
         elif data[:1] == CONFLUENT_MAGIC and self._registry is not None and len(data) >= 5:
             (schema_id,) = struct.unpack(">I", data[1:5])
-            reader = avro.io.DatumReader(self._registry.schema_for(schema_id), self.schema)
+            if schema_id not in self._registry_writers:
+                registered = self._registry.schema_for(schema_id)
+                self._registry_writers[schema_id] = fastavro.parse_schema(registered.to_json())  # type: ignore[arg-type]  # avro types to_json as object
+            writer = self._registry_writers[schema_id]
             body = data[5:]
         else:
             raise SchemaError(f"not an Avro {self.schema.fullname} message (starts {data[:4].hex() or 'empty'})")
-        decoder = avro.io.BinaryDecoder(io.BytesIO(body))
+        stream = io.BytesIO(body)
         try:
-            record = reader.read(decoder)
-        except Exception as exc:  # avro raises many types on corrupt input; all mean "undecodable"
+            reader = None if writer is self._parsed else self._parsed
+            record = fastavro.schemaless_reader(stream, writer, reader)
+        except Exception as exc:  # corrupt input raises many types; all mean "undecodable"
             raise SchemaError(f"corrupt {self.schema.fullname} body: {type(exc).__name__}: {_short(exc)}") from None
-        if decoder.reader.read(1):
+        if stream.tell() != len(body):
             raise SchemaError(f"trailing bytes after a {self.schema.fullname} record")
         if not isinstance(record, dict):
             raise SchemaError(f"decoded value is not a {self.schema.fullname} record")
