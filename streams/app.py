@@ -35,6 +35,7 @@ from streams.alerting.notifiers import (
 from streams.alerting.rules import RuleSet, load_rules
 from streams.codec import Codecs
 from streams.config import Settings, settings
+from streams.enrich.gazetteer import gazetteer
 from streams.enrich.pipeline import Enricher
 from streams.metrics import PipelineMetrics
 from streams.models import Alert, DeadLetter, EnrichedArticle, now_millis
@@ -61,6 +62,8 @@ class Pipeline:
         self.metrics = PipelineMetrics.create()
         # bad rules fail here, at start-up, not on the first article
         self.rules: RuleSet = load_rules(config.alert_rules)
+        # built now, not on the event loop when the alert agent meets its first story
+        gazetteer()
         self.nlp_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
         self.io_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storage")
         self.notify_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
