@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -427,15 +426,3 @@ def load_rules(path: Path | None = None) -> RuleSet:
             f"cannot read alert rules {path}: {exc.strerror or exc}; check NEWSSTREAM_ALERT_RULES"
         ) from None
     return parse_rules(text, str(path))
-
-
-def rules_from(paths: Iterable[Path]) -> RuleSet:
-    """Several rule files as one set (names must stay unique across them)."""
-    rules: list[AlertRule] = []
-    for path in paths:
-        rules.extend(load_rules(path).rules)
-    names = [r.name for r in rules]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ConfigError(f"rule name(s) used in more than one file: {', '.join(duplicates)}")
-    return RuleSet(tuple(rules), ",".join(str(p) for p in paths))  # spike rules: one file at a time

@@ -120,9 +120,6 @@ _WORDS = {
         r"\b(riot(s|ers|ing)?|torched|set fire|pelted|stones|looted|vandali[sz]ed|clashed with police|ransacked)\b",
         re.I,
     ),
-    "government": re.compile(
-        r"\b(army|troops|government|military|armed forces|soldiers|security forces|police)\b", re.I
-    ),
 }
 
 
@@ -241,11 +238,6 @@ def hypothetical_reason(span: Span, trigger: Trigger) -> str | None:
     if any(g in HYPOTHETICAL_GOVERNORS for g in governors):
         return "request"
     return None
-
-
-def is_hypothetical(span: Span, trigger: Trigger) -> bool:
-    """Threats, demands, plans and conditionals: the event has not happened (yet)."""
-    return hypothetical_reason(span, trigger) is not None
 
 
 def prominence(span: Span) -> float:
