@@ -37,6 +37,7 @@ from streams.codec import Codecs
 from streams.config import Settings, settings
 from streams.enrich.gazetteer import gazetteer
 from streams.enrich.pipeline import Enricher
+from streams.kafka_admin import STORY_STATE_TABLE, story_blocks_topic
 from streams.metrics import PipelineMetrics
 from streams.models import Alert, DeadLetter, EnrichedArticle, now_millis
 from streams.stages import (
@@ -127,6 +128,8 @@ def create_app(config: Settings) -> faust.App:
         broker_session_timeout=config.session_timeout,
         broker_heartbeat_interval=min(3.0, config.session_timeout / 3),
         broker_commit_interval=1.0,
+        # new topics and partitions (added when scaling out) are seen within 30 s, not aiokafka's 5 min
+        consumer_metadata_max_age_ms=30_000,
         table_standby_replicas=0,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
@@ -192,7 +195,7 @@ def create_app(config: Settings) -> faust.App:
     # topic; step 2 reads it with a table keyed the same way, so a block's state lives on the
     # partition that updates it and its changelog restores it after a restart or rebalance.
     story_blocks = app.topic(
-        f"{config.app_id}-story-blocks",
+        story_blocks_topic(config),
         key_type=bytes,
         value_type=bytes,
         key_serializer="raw",
@@ -200,7 +203,7 @@ def create_app(config: Settings) -> faust.App:
         internal=True,
         partitions=config.topic_partitions,
     )
-    story_state = app.Table("story-state", default=dict, partitions=config.topic_partitions)
+    story_state = app.Table(STORY_STATE_TABLE, default=dict, partitions=config.topic_partitions)
 
     @app.agent(enriched, concurrency=1)
     async def route_to_stories(stream: faust.StreamT) -> None:

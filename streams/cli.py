@@ -107,11 +107,12 @@ def enrich(paths: tuple[str, ...], pretty: bool, batch_size: int) -> None:
 @click.pass_context
 def worker(ctx: click.Context) -> None:
     """Run a Faust worker (all agents); extra options go to Faust's worker command."""
-    from streams.kafka_admin import ensure_topics
+    from streams.kafka_admin import ensure_topics, internal_topics
 
     config = _settings()
     try:
         ensure_topics(config)
+        ensure_topics(config, internal_topics(config))
     except NewsstreamError as exc:
         raise click.ClickException(str(exc)) from None
     config.data_dir.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import time
+from dataclasses import dataclass, field
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -54,9 +56,41 @@ def pipeline_topics(settings: Settings) -> list[str]:
     ]
 
 
-def ensure_topics(settings: Settings, names: list[str] | None = None) -> list[str]:
-    """Create any missing topic with the configured partitions; returns the ones it created."""
-    wanted = names or pipeline_topics(settings)
+STORY_STATE_TABLE = "story-state"
+
+
+def story_blocks_topic(settings: Settings) -> str:
+    """The worker's internal re-key topic (news.enriched keyed by story block)."""
+    return f"{settings.app_id}-story-blocks"
+
+
+def story_state_changelog(settings: Settings) -> str:
+    """The changelog Faust keeps for the `story-state` table (its naming: <app id>-<table>-changelog)."""
+    return f"{settings.app_id}-{STORY_STATE_TABLE}-changelog"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    partitions: int | None = None  # None: the configured topic_partitions
+    configs: dict[str, str] = field(default_factory=dict)
+
+
+def internal_topics(settings: Settings) -> dict[str, TopicSpec]:
+    """The worker's own topics. Faust would create them itself, but only while its consumer is
+    already subscribing: on a busy machine the group's first assignment can then miss them, and the
+    alert agent sits idle until the next metadata refresh. Created up front, they are there first."""
+    return {
+        story_blocks_topic(settings): TopicSpec(),
+        story_state_changelog(settings): TopicSpec(configs={"cleanup.policy": "compact"}),
+        f"{settings.app_id}-__assignor-__leader": TopicSpec(partitions=1),
+    }
+
+
+def ensure_topics(settings: Settings, specs: dict[str, TopicSpec] | None = None) -> list[str]:
+    """Create any missing topic (the four contract topics by default) and wait until the broker
+    shows every partition of it with a leader; returns the ones it created."""
+    specs = specs or {name: TopicSpec() for name in pipeline_topics(settings)}
+    wanted = list(specs)
     admin = admin_client(settings)
     try:
         existing = set(admin.list_topics())
@@ -67,8 +101,9 @@ def ensure_topics(settings: Settings, names: list[str] | None = None) -> list[st
                     [
                         NewTopic(
                             name,
-                            num_partitions=settings.topic_partitions,
+                            num_partitions=specs[name].partitions or settings.topic_partitions,
                             replication_factor=settings.topic_replication,
+                            topic_configs=specs[name].configs,
                         )
                         for name in missing
                     ]
@@ -77,6 +112,30 @@ def ensure_topics(settings: Settings, names: list[str] | None = None) -> list[st
                 pass  # another process created it between list and create
             except KafkaError as exc:
                 raise ConfigError(f"cannot create topics {missing}: {exc}") from None
+            _wait_until_listed(admin, missing)
         return missing
     finally:
         admin.close()
+
+
+def _wait_until_listed(admin: KafkaAdminClient, names: list[str], timeout: float = 30.0) -> None:
+    """Block until the metadata shows each topic with partitions that have leaders."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            described = admin.describe_topics(names)
+        except KafkaError:
+            described = []
+        ready = {
+            topic["name"]
+            for topic in described
+            if topic.get("error_code", 0) == 0
+            and topic.get("partitions")
+            and all(part.get("leader_id", -1) >= 0 for part in topic["partitions"])
+        }
+        if ready >= set(names):
+            return
+        if time.monotonic() > deadline:
+            missing = sorted(set(names) - ready)
+            raise ConfigError(f"topics {missing} were created but have no partition leaders after {timeout:.0f} s")
+        time.sleep(0.2)

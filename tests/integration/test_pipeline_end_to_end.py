@@ -77,6 +77,7 @@ def test_seed_files_flow_to_postgres_and_alerts(worker, pipeline_env, pg_url):
     ]
     seed_alerts = [a for a in alerts if seed["id"] in a["article_ids"]]
     seed_rules = {a["rule"] for a in seed_alerts}
+    assert seed_alerts, f"no alert names the seed; {len(alerts)} alerts on the topic\n{worker.log_tail(200)}"
     story = seed_alerts[0]["story_id"]
     assert "pakistan-afghanistan-conflict" in seed_rules
     wait_for(
