@@ -120,7 +120,7 @@ def same_story(card: StoryCard, story: StoryCard, *, text_threshold: float = 0.5
     The names of an ongoing conflict recur in all of its stories, though, so they must also agree
     on the kind of headline event (a strike and the sanctions it prompts are two stories) or share
     a fair part of their vocabulary. On bench/data/dev_stories.jsonl: pairwise precision 1.00,
-    recall 0.68."""
+    recall 0.71."""
     text = similarity(card.signature, story.signature)
     if text >= text_threshold:
         return 1.0 + text

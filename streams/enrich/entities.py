@@ -50,6 +50,8 @@ class SpanRef:
     field: str
     start: int
     end: int
+    #: the words before it say it is a place ("in", "near", "the outskirts of")
+    cued: bool = False
 
 
 @dataclass(slots=True)
@@ -180,9 +182,12 @@ class EntityGrouper:
             if not text or not any(ch.isalpha() for ch in text):
                 continue
             label = span.label_
-            if label in {"ORG", "PERSON", "NORP", "FAC"} and self._cued_place(span) and self._gazetteer.place(text):
+            cued = self._cued_place(span)
+            if label in {"ORG", "PERSON", "NORP", "FAC"} and cued and self._gazetteer.place(text, towns=True):
                 label = "GPE"  # "in Kaolack", "near Djibo", "the centre of Kharkiv": a place, whatever the NER said
-            refs.append(SpanRef(text=_DASHES.sub("-", text), label=label, field=field_name, start=start, end=end))
+            refs.append(
+                SpanRef(text=_DASHES.sub("-", text), label=label, field=field_name, start=start, end=end, cued=cued)
+            )
         # a person's first name the NER left out: "Minister Attaullah Tarar ... Tarar said" finds
         # only "Tarar"; the full name becomes a mention of its own (or widens the one it overlaps)
         for surname in {r.text for r in refs if r.label == "PERSON" and " " not in r.text}:
@@ -230,9 +235,11 @@ class EntityGrouper:
             )
             if cued and not any(s < end_char and start_char < e for s, e in covered):
                 text = doc.text[start_char:end_char]
-                place = self._gazetteer.place(text)
+                place = self._gazetteer.place(text, towns=True)
                 if place is not None:
-                    found.append(SpanRef(text=text, label="GPE", field=field_name, start=start_char, end=end_char))
+                    found.append(
+                        SpanRef(text=text, label="GPE", field=field_name, start=start_char, end=end_char, cued=True)
+                    )
             index = end + 1
         return found
 
@@ -287,7 +294,7 @@ class EntityGrouper:
         if known is not None:
             return f"known:{known.canonical}", known.canonical, known.label, None, known.country
         if ref.label in PLACE_LABELS:
-            place = self._gazetteer.place(text)
+            place = self._gazetteer.place(text, towns=ref.cued)
             if place is not None:
                 return f"place:{place.name}", place.name, ref.label, place, place.country
         elif ref.label in {"ORG", "PERSON"}:

