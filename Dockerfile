@@ -16,6 +16,10 @@ COPY seeds/ seeds/
 
 RUN pip install --no-cache-dir .
 
+# Build the place tables once, into the image, so workers start without the several-second build
+ENV NEWSSTREAM_CACHE_DIR=/opt/newsstream-cache
+RUN python -c "from streams.enrich.gazetteer import gazetteer; gazetteer()" && chmod -R a+rX /opt/newsstream-cache
+
 # Unprivileged runtime user; /data is created here so a named volume mounted on it
 # starts out owned by that user.
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/newsstream newsstream \

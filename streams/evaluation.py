@@ -252,9 +252,10 @@ def score(items: Iterable[tuple[EvalItem, EnrichedArticle]]) -> Report:
             if predicted.primary_event != gold["primary_event"]:
                 report.misses["primary_event"].append(f"{gold['primary_event']} ≠ {predicted.primary_event}: {text}")
         if gold.get("countries"):
-            report.exact["main_country"].append(
-                bool(predicted.countries) and predicted.countries[0] == gold["countries"][0]
-            )
+            main = predicted.countries[0] if predicted.countries else None
+            report.exact["main_country"].append(main == gold["countries"][0])
+            if main != gold["countries"][0]:
+                report.misses["main_country"].append(f"{gold['countries'][0]} ≠ {main}: {text}")
         if "entities" in gold:
             wanted = {(e["start"], e["end"], e["label"]) for e in gold["entities"]}
             found = predicted_spans(predicted)

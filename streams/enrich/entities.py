@@ -24,7 +24,7 @@ ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # words after which a capitalised name is a place ("clashes near Djibo", "in Kaolack (Kaolack)")
 PLACE_NOUNS = frozenset(
     "centre center outskirts city town village province region district state capital suburbs area north south "
-    "east west governorate county municipality".split()
+    "east west governorate county municipality control capture recapture fall siege".split()
 )
 PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "from", "into", "toward", "towards", "across", "("})
 # Words that precede names but are not part of them ("Minister Attaullah Tarar").
@@ -113,6 +113,10 @@ def _trimmed_span(span: Span, doc_text: str) -> tuple[str, int, int]:
     tokens = list(span)
     while tokens and (tokens[0].lower_ in {"the", "a", "an"} or tokens[0].is_punct):
         tokens.pop(0)
+    # "Kisumu (Kisumu": the NER ran on into a parenthesised district; the district is its own place
+    opening = next((i for i, token in enumerate(tokens) if token.text == "("), None)
+    if opening is not None:
+        tokens = tokens[:opening]
     while tokens and (tokens[-1].is_punct or tokens[-1].tag_ == "POS" or tokens[-1].text in {"'s", "’s"}):
         tokens.pop()
     if not tokens:
@@ -142,8 +146,16 @@ def _person_full_names(doc: Doc, surname: str) -> list[tuple[str, int, int]]:
 class EntityGrouper:
     """Turns the spans of an article's title and body docs into canonical entities."""
 
-    def __init__(self, gazetteer: Gazetteer, known: tuple[KnownEntity, ...] | None = None) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        known: tuple[KnownEntity, ...] | None = None,
+        common_words: frozenset[str] = frozenset(),
+    ) -> None:
         self._gazetteer = gazetteer
+        #: lowercase English words; a small town named like one ("Congress", "Police") is only
+        #: believed when the article points at the town's country
+        self._common_words = common_words
         self._aliases = alias_index(known if known is not None else load_aliases())
 
     def group(self, docs: Iterable[tuple[str, Doc]]) -> EntityIndex:
@@ -154,8 +166,9 @@ class EntityGrouper:
         refs += self._bare_surnames(docs, refs, surnames)
         groups: dict[str, EntityGroup] = {}
         acronyms = self._acronyms(refs)
+        context = self._context_countries(refs)
         for ref in refs:
-            key, canonical, label, place, country = self._identify(ref, acronyms, surnames)
+            key, canonical, label, place, country = self._identify(ref, acronyms, surnames, context)
             group = groups.get(key)
             if group is None:
                 group = groups[key] = EntityGroup(key=key, canonical=canonical, label=label, country=country)
@@ -284,8 +297,48 @@ class EntityGrouper:
                 names[surname] = ref.text
         return names
 
+    def _context_countries(self, refs: list[SpanRef]) -> frozenset[str]:
+        """Countries the article points at without doubt: country names, demonyms, known groups'
+        home countries and cities no other country shares. They settle the shared names ("Bam,
+        Centre-Nord" is Burkina Faso's Bam, not Iran's). Small towns and regions count only when
+        nothing stronger does: "outside Congress" names a village in Arizona too."""
+        strong: set[str] = set()
+        weak: set[str] = set()
+        for ref in refs:
+            text = clean_span_text(ref.text)
+            known = self._aliases.get(text.casefold())
+            if known is not None:
+                if known.country:
+                    strong.add(known.country)
+                continue
+            place = self._gazetteer.place(text)
+            if ref.label == "NORP" or (ref.label in PLACE_LABELS and place is None):
+                # demonyms, also where the NER called them places ("Ukrainian and Russian forces")
+                country = self._gazetteer.country_of_demonym(text)
+                if country:
+                    strong.add(country)
+                    continue
+            if place is not None and place.kind == "country":  # whatever the NER called it ("DR Congo" as ORG)
+                if not self._gazetteer.is_ambiguous(text):  # "Congo" alone could be either
+                    strong.add(place.country)
+            elif ref.label in PLACE_LABELS and not self._gazetteer.is_ambiguous(text):
+                if place is not None:
+                    strong.add(place.country)
+                elif ref.cued and (town := self._gazetteer.place(text, towns=True)) is not None:
+                    weak.add(town.country)
+        return frozenset(strong or weak)
+
+    def _unlikely_town(self, text: str, place: Place, context: frozenset[str]) -> bool:
+        """ "outside Congress" in a story from Buenos Aires is no village in Arizona."""
+        return (
+            bool(context)
+            and place.country not in context
+            and text.casefold() in self._common_words
+            and self._gazetteer.is_small_town(text)
+        )
+
     def _identify(
-        self, ref: SpanRef, acronyms: dict[str, str], surnames: dict[str, str]
+        self, ref: SpanRef, acronyms: dict[str, str], surnames: dict[str, str], context: frozenset[str] = frozenset()
     ) -> tuple[str, str, str, Place | None, str | None]:
         """(group key, canonical name, label, place, country) for one mention."""
         text = clean_span_text(ref.text)
@@ -294,14 +347,16 @@ class EntityGrouper:
         if known is not None:
             return f"known:{known.canonical}", known.canonical, known.label, None, known.country
         if ref.label in PLACE_LABELS:
-            place = self._gazetteer.place(text, towns=ref.cued)
+            place = self._gazetteer.place(text, towns=ref.cued, prefer=context)
+            if place is not None and self._unlikely_town(text, place, context):
+                place = None
             if place is not None:
-                return f"place:{place.name}", place.name, ref.label, place, place.country
+                return f"place:{place.name}|{place.country}", place.name, ref.label, place, place.country
         elif ref.label in {"ORG", "PERSON"}:
             # "Mozambique's capital" is often tagged ORG; a country's own name is still the country
             place = self._gazetteer.place(text)
             if place is not None and place.kind == "country" and place.name.casefold() == text.casefold():
-                return f"place:{place.name}", place.name, "GPE", place, place.country
+                return f"place:{place.name}|{place.country}", place.name, "GPE", place, place.country
         if ref.label == "NORP":
             country = self._gazetteer.country_of_demonym(text)
             return f"norp:{folded}", text, "NORP", None, country
@@ -312,5 +367,5 @@ class EntityGrouper:
         if text in acronyms:
             long = acronyms[text]
             return f"{ref.label}:{long.casefold()}", long, ref.label, None, None
-        place = self._gazetteer.place(text) if ref.label in PLACE_LABELS else None
+        place = self._gazetteer.place(text, prefer=context) if ref.label in PLACE_LABELS else None
         return f"{ref.label}:{folded}", text, ref.label, place, place.country if place else None

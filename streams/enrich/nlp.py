@@ -30,3 +30,13 @@ def load_nlp() -> Language:
             patterns.append({"label": entity.label, "pattern": name})
     ruler.add_patterns(patterns)  # type: ignore[attr-defined]
     return nlp
+
+
+def english_words(nlp: Language) -> frozenset[str]:
+    """Lowercase English nouns, verbs, adjectives and adverbs, from the word index the model's
+    lemmatizer ships (WordNet's); empty when the pipeline has none."""
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")  # type: ignore[attr-defined]
+    except (KeyError, AttributeError):
+        return frozenset()
+    return frozenset(word for pos in ("noun", "verb", "adj", "adv") for word in (table.get(pos) or ()))

@@ -17,7 +17,7 @@ from streams.enrich.dates import parse_published
 from streams.enrich.entities import EntityGroup, EntityGrouper, EntityIndex
 from streams.enrich.events import EventCoder
 from streams.enrich.gazetteer import Gazetteer, gazetteer
-from streams.enrich.nlp import load_nlp
+from streams.enrich.nlp import english_words, load_nlp
 from streams.enrich.salience import order_events, primary_event, rank_countries, story_id
 from streams.models import Article, EnrichedArticle, Event, now_millis
 
@@ -46,7 +46,7 @@ class Enricher:
     def __init__(self, nlp: Language | None = None, places: Gazetteer | None = None) -> None:
         self.nlp = nlp or load_nlp()
         self.gazetteer = places or gazetteer()
-        self.grouper = EntityGrouper(self.gazetteer)
+        self.grouper = EntityGrouper(self.gazetteer, common_words=english_words(self.nlp))
         self.coder = EventCoder(self.gazetteer)
 
     def enrich(self, article: Article) -> EnrichedArticle:

@@ -16,12 +16,12 @@ DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
     [
         ("dev_acled.jsonl", "ACLED sub-event type: weighted F1", 0.78),
         ("dev_acled.jsonl", "ACLED event type: macro F1", 0.80),
-        ("dev_acled.jsonl", "country of the event: accuracy", 0.86),
+        ("dev_acled.jsonl", "country of the event: accuracy", 0.90),
         ("dev_acled.jsonl", "fatalities: exact match", 0.84),
         ("dev_ner.jsonl", "NER (CoNLL labels): micro F1", 0.80),
         ("dev_articles.jsonl", "primary PLOVER event (articles): accuracy", 0.80),
         ("dev_stories.jsonl", "story grouping: pairwise precision", 0.90),
-        ("dev_stories.jsonl", "story grouping: pairwise recall", 0.62),
+        ("dev_stories.jsonl", "story grouping: pairwise recall", 0.66),
     ],
 )
 def test_dev_set_score_stays_above_its_floor(enricher, dataset: str, measure: str, floor: float):

@@ -1,0 +1,75 @@
+"""Places: small towns, other spellings, names several countries share, and the article's own
+countries deciding between them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from streams.enrich import Enricher
+from streams.enrich.gazetteer import Gazetteer, gazetteer
+from streams.models import Article
+
+
+def _enrich(enricher: Enricher, body: str, title: str = "") -> dict[str, str | None]:
+    article = enricher.enrich(Article(id="t", title=title, body=body, ingested_at=1))
+    return {entity.canonical: entity.country for entity in article.entities}
+
+
+def test_a_shared_name_resolves_to_the_country_the_article_names():
+    """Bam is Iran's city by default, Burkina Faso's province in a Burkinabe story."""
+    places = gazetteer()
+    assert places.place("Bam").country == "IR"
+    assert places.place("Bam", towns=True, prefer={"BF"}).country == "BF"
+    assert places.place("Kasai", prefer={"CD"}).country == "CD"
+    assert places.is_ambiguous("Bam") and not places.is_ambiguous("Kaolack")
+
+
+def test_congo_alone_is_the_drc_once_the_article_names_it(enricher):
+    entities = _enrich(
+        enricher,
+        "GOMA, Democratic Republic of Congo - M23 rebels withdrew from Walikale, Congo's army said on Monday.",
+    )
+    assert entities.get("DR Congo") == "CD"
+    assert "Congo" not in entities or entities["Congo"] == "CD"
+
+
+def test_a_country_tagged_as_an_organisation_still_settles_a_shared_name(enricher):
+    """spaCy tags "DR Congo" ORG here; the province is still Congo's Kasai, not Japan's."""
+    body = "Residents attacked people accused of witchcraft in a village in Kasai province, DR Congo, police said."
+    entities = _enrich(enricher, body)
+    assert {country for name, country in entities.items() if name.startswith("Kasa")} == {"CD"}
+
+
+def test_small_towns_are_found_where_the_text_marks_a_place(enricher):
+    entities = _enrich(enricher, "On 9 March 2024, rioters burned the office of the ruling party in Kaolack (Kaolack).")
+    assert entities.get("Kaolack") == "SN"
+    assert "Kaolack (Kaolack" not in entities
+
+
+def test_other_spellings_of_cities_resolve_under_the_spelling_used(enricher):
+    entities = _enrich(enricher, "Russian forces have taken full control of Avdiivka after months of fighting.")
+    assert entities.get("Avdiivka") == "UA"
+
+
+def test_a_town_named_like_an_english_word_needs_its_country_in_the_story(enricher):
+    """ "outside Congress" in Buenos Aires is not Congress, Arizona."""
+    entities = _enrich(
+        enricher,
+        "BUENOS AIRES - Thousands of pensioners rallied outside Congress in Argentina on Wednesday.",
+        title="Argentine pensioners rally outside Congress",
+    )
+    assert "US" not in entities.values()
+    assert entities.get("Argentina") == "AR"
+
+
+@pytest.mark.parametrize("name", ["Kabul", "Avdiivka", "Bam", "Centre-Nord", "Balochistan", "Congo"])
+def test_the_cached_tables_answer_as_the_built_ones(name):
+    """What the on-disk cache restores gives the same answers as what was built."""
+    built = gazetteer()
+    restored = Gazetteer.__new__(Gazetteer)
+    assert restored._restore(json.loads(json.dumps(built._tables())))
+    for prefer in ((), {"BF"}, {"CD"}):
+        assert restored.place(name, towns=True, prefer=prefer) == built.place(name, towns=True, prefer=prefer)
+    assert restored.country_of_demonym("Afghans") == built.country_of_demonym("Afghans") == "AF"
