@@ -59,6 +59,37 @@ class Settings(BaseSettings):
         15.0, gt=1, description="NEWSSTREAM_SESSION_TIMEOUT: seconds before a silent worker is evicted"
     )
     log_level: str = Field("info", description="NEWSSTREAM_LOG_LEVEL")
+    # --- ingestion: HTTP push (`newsstream serve`) ---
+    push_host: str = Field("127.0.0.1", description="NEWSSTREAM_PUSH_HOST: bind address of POST /articles")
+    push_port: int = Field(8088, ge=0, le=65535, description="NEWSSTREAM_PUSH_PORT: port of POST /articles")
+    push_token: SecretStr | None = Field(
+        None, description="NEWSSTREAM_PUSH_TOKEN: bearer token POST /articles requires (required to serve)"
+    )
+    push_max_bytes: int = Field(
+        4 * 1024 * 1024, ge=1024, description="NEWSSTREAM_PUSH_MAX_BYTES: largest request body accepted"
+    )
+    push_max_batch: int = Field(500, ge=1, description="NEWSSTREAM_PUSH_MAX_BATCH: most articles in one request")
+    # --- ingestion: feeds (`newsstream ingest --feeds`) ---
+    user_agent: str = Field(
+        "newsstream/0.1 (+https://github.com/newsstream/newsstream)",
+        description="NEWSSTREAM_USER_AGENT: sent with every feed and page request",
+    )
+    fetch_timeout: float = Field(20.0, gt=0, description="NEWSSTREAM_FETCH_TIMEOUT: seconds per HTTP request")
+    fetch_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="NEWSSTREAM_FETCH_MAX_BYTES: larger feeds and pages are refused"
+    )
+    per_host_concurrency: int = Field(2, ge=1, description="NEWSSTREAM_PER_HOST_CONCURRENCY: requests at once per host")
+    per_host_interval: float = Field(
+        1.0, ge=0, description="NEWSSTREAM_PER_HOST_INTERVAL: least seconds between requests to one host"
+    )
+    # --- languages the English pipeline cannot code ---
+    other_languages: str = Field(
+        "route",
+        pattern="^(route|deadletter|enrich)$",
+        description="NEWSSTREAM_OTHER_LANGUAGES: non-English articles are routed to the topic below, "
+        "dead-lettered, or enriched anyway",
+    )
+    topic_other_languages: str = Field("news.articles.other-languages", description="NEWSSTREAM_TOPIC_OTHER_LANGUAGES")
 
     @field_validator("log_level")
     @classmethod
