@@ -79,7 +79,12 @@ class Pipeline:
     @cached_property
     def enrich_stage(self) -> EnrichStage:
         # loads spaCy (seconds): first touched from the NLP executor thread, never the loop
-        return EnrichStage(Enricher(), self.codecs, max_body_chars=self.config.max_body_chars)
+        return EnrichStage(
+            Enricher(),
+            self.codecs,
+            max_body_chars=self.config.max_body_chars,
+            other_languages=self.config.other_languages,
+        )
 
     @cached_property
     def alert_stage(self) -> AlertStage:
@@ -149,12 +154,14 @@ def create_app(config: Settings) -> faust.App:
     enriched = raw_topic(config.topic_enriched)
     alerts = raw_topic(config.topic_alerts)
     deadletter = raw_topic(config.topic_deadletter)
+    other_languages = raw_topic(config.topic_other_languages)
     metrics = pipeline.metrics
     loop_executor = asyncio.get_event_loop
 
     async def send_all(topic: faust.TopicT, result: StageResult) -> None:
         """Send outputs and dead letters; wait until the broker has them (acks=all)."""
         pending = [await topic.send(key=key, value=value) for key, value in result.outputs]
+        pending += [await other_languages.send(key=key, value=value) for key, value in result.other_languages]
         pending += [await _send_dead_letter(letter) for letter in result.dead_letters]
         await asyncio.gather(*pending)
 

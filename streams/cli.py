@@ -39,15 +39,44 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[str, ...], quiet: bool) -> None:
-    """Publish articles from files and folders (.txt seed format, .json, .jsonl; '-' for stdin)."""
+@click.option(
+    "--feeds",
+    "feeds_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Poll the RSS/Atom feeds a FEEDS.yaml (or .opml) lists, continuously.",
+)
+@click.option("--once", is_flag=True, help="With --feeds: one pass over every feed, then exit.")
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --feeds: what was seen already [default: $NEWSSTREAM_DATA_DIR/feeds.sqlite].",
+)
+@click.option("--metrics-port", type=int, default=None, help="With --feeds: serve /metrics on this port.")
+def ingest(
+    paths: tuple[str, ...],
+    quiet: bool,
+    feeds_file: Path | None,
+    once: bool,
+    state_file: Path | None,
+    metrics_port: int | None,
+) -> None:
+    """Publish articles from files and folders (.txt seed format, .json, .jsonl; '-' for stdin),
+    or from RSS/Atom feeds with --feeds."""
     from tqdm import tqdm
 
     from streams.ingest.producer import ArticlePublisher, publish_all
 
     config = _settings()
+    if feeds_file is not None:
+        if paths:
+            raise click.UsageError("give PATHS or --feeds, not both")
+        _ingest_feeds(config, feeds_file, once=once, state_file=state_file, metrics_port=metrics_port)
+        return
+    if not paths:
+        raise click.UsageError("give the files or folders to publish, or --feeds FEEDS.yaml")
     try:
         publisher = ArticlePublisher(config)
     except NewsstreamError as exc:
@@ -71,6 +100,31 @@ def ingest(paths: tuple[str, ...], quiet: bool) -> None:
         sys.exit(1)
 
 
+def _ingest_feeds(
+    config: Settings, feeds_file: Path, *, once: bool, state_file: Path | None, metrics_port: int | None
+) -> None:
+    from streams.ingest.feeds_runner import run_feeds
+
+    try:
+        outcomes = run_feeds(config, feeds_file, once=once, state_file=state_file, metrics_port=metrics_port)
+    except NewsstreamError as exc:
+        raise click.ClickException(str(exc)) from None
+    for outcome in outcomes:
+        if outcome.ok:
+            state = "not modified" if outcome.not_modified else f"{outcome.new} new"
+            click.echo(
+                f"{outcome.feed}: {state}, {len(outcome.published)} published, {outcome.duplicates} duplicate(s), "
+                f"{outcome.rejected} rejected",
+                err=True,
+            )
+        else:
+            click.echo(f"{outcome.feed}: FAILED: {outcome.error}", err=True)
+    if outcomes:
+        published = sum(len(o.published) for o in outcomes)
+        failed = sum(1 for o in outcomes if not o.ok)
+        click.echo(f"published {published} article(s) from {len(outcomes)} feed(s); {failed} feed(s) failed", err=True)
+
+
 def _articles_or_fail(paths: tuple[str, ...]) -> Iterator[Article]:
     for item in read_articles(paths):
         if isinstance(item, Rejected):
@@ -78,6 +132,18 @@ def _articles_or_fail(paths: tuple[str, ...]) -> Iterator[Article]:
             continue
         # stamp like the producer does, so dates without a publication time resolve against today
         yield replace(item, ingested_at=item.ingested_at or now_millis())
+
+
+@main.command()
+def serve() -> None:
+    """Accept articles over HTTP: POST /articles (JSON, one or a batch) with a bearer token."""
+    from streams.ingest.http_push import serve as serve_push
+
+    config = _settings()
+    try:
+        serve_push(config)
+    except NewsstreamError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()

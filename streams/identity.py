@@ -28,8 +28,35 @@ TRACKING_PREFIXES = ("utm_",)
 _WHITESPACE = re.compile(r"\s+")
 
 
+_AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
+_AMP_PATH_SUFFIX = re.compile(r"(/amp/?|\.amp|/amp\.html)$")
+_AMP_BEFORE_EXTENSION = re.compile(r"\.amp(\.html?)$")
+AMP_PARAMETERS = frozenset({"amp", "outputtype", "amp_js_v", "usqp", "_gsa"})
+
+
+def _without_amp(scheme: str, host: str, path: str) -> tuple[str, str, str]:
+    """The regular page an AMP variant stands for: Google's AMP cache, amp. hosts, /amp paths."""
+    if _AMP_CACHE.match(host):
+        # https://www-example-com.cdn.ampproject.org/c/s/www.example.com/path -> https://www.example.com/path
+        parts = path.split("/")
+        if len(parts) > 3 and parts[1] in {"c", "v"}:
+            secure = parts[2] == "s"
+            rest = parts[3 if secure else 2 :]
+            host, path, scheme = rest[0].lower(), "/" + "/".join(rest[1:]), "https" if secure else "http"
+    if host.startswith("amp."):
+        host = host[len("amp.") :]
+    if path.startswith("/amp/"):
+        path = path[len("/amp") :]
+    stripped = _AMP_BEFORE_EXTENSION.sub(r"\1", _AMP_PATH_SUFFIX.sub("", path))
+    if stripped != path:
+        path = stripped or "/"
+    return scheme, host, path
+
+
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, drop default ports, fragments and tracking parameters."""
+    """Lower-case scheme and host, drop default ports, fragments, tracking parameters and AMP
+    variants (Google's AMP cache, amp. hosts, /amp paths, ?amp, ?outputType=amp), so the same
+    article reached through two feeds or an AMP link has one id."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower() or "http"
     host = (parts.hostname or "").lower()
@@ -38,9 +65,13 @@ def canonical_url(url: str) -> str:
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMETERS and not key.lower().startswith(TRACKING_PREFIXES)
+        if key.lower() not in TRACKING_PARAMETERS
+        and not key.lower().startswith(TRACKING_PREFIXES)
+        and key.lower() not in AMP_PARAMETERS
     ]
-    path = parts.path or "/"
+    scheme, host, path = _without_amp(scheme, host, parts.path or "/")
+    if scheme == "http" and host.endswith(":80"):
+        host = host[: -len(":80")]
     return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
 
 

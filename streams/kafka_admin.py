@@ -47,12 +47,13 @@ def admin_client(settings: Settings, *, timeout_ms: int = 10_000) -> KafkaAdminC
 
 
 def pipeline_topics(settings: Settings) -> list[str]:
-    """The four contract topics, by their configured names."""
+    """The contract topics, by their configured names."""
     return [
         settings.topic_articles,
         settings.topic_enriched,
         settings.topic_alerts,
         settings.topic_deadletter,
+        settings.topic_other_languages,
     ]
 
 
@@ -87,7 +88,7 @@ def internal_topics(settings: Settings) -> dict[str, TopicSpec]:
 
 
 def ensure_topics(settings: Settings, specs: dict[str, TopicSpec] | None = None) -> list[str]:
-    """Create any missing topic (the four contract topics by default) and wait until the broker
+    """Create any missing topic (the contract topics by default) and wait until the broker
     shows every partition of it with a leader; returns the ones it created."""
     specs = specs or {name: TopicSpec() for name in pipeline_topics(settings)}
     wanted = list(specs)

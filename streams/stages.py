@@ -16,6 +16,7 @@ from streams.alerting.stories import StoryIndex
 from streams.codec import Codecs
 from streams.enrich.pipeline import Enricher
 from streams.errors import InvalidArticle, SchemaError
+from streams.ingest.language import is_english
 from streams.models import Alert, Article, DeadLetter, EnrichedArticle, now_millis
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class StageResult:
 
     outputs: list[tuple[bytes, bytes]] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
+    #: articles in languages the English pipeline does not code, passed on unchanged
+    other_languages: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 def dead_letter(message: RawMessage, stage: str, reason: str, error: BaseException) -> DeadLetter:
@@ -87,16 +90,29 @@ def decode_articles(
 class EnrichStage:
     """news.articles -> news.enriched."""
 
-    def __init__(self, enricher: Enricher, codecs: Codecs, *, max_body_chars: int = 200_000) -> None:
+    def __init__(
+        self, enricher: Enricher, codecs: Codecs, *, max_body_chars: int = 200_000, other_languages: str = "route"
+    ) -> None:
         self.enricher = enricher
         self.codecs = codecs
         self.max_body_chars = max_body_chars
+        #: route (to their own topic), deadletter, or enrich (code them with the English model anyway)
+        self.other_languages = other_languages
 
     def process(self, messages: Sequence[RawMessage]) -> tuple[StageResult, list[EnrichedArticle]]:
         """Enrich a batch in one nlp.pipe pass; if the batch fails, retry one by one so a single
         poisonous article goes to the dead-letter topic instead of taking the batch with it."""
-        good, dead = decode_articles(messages, self.codecs, self.max_body_chars)
+        decoded, dead = decode_articles(messages, self.codecs, self.max_body_chars)
         result = StageResult(dead_letters=dead)
+        good = []
+        for message, article in decoded:
+            if self.other_languages == "enrich" or is_english(article.language):
+                good.append((message, article))
+            elif self.other_languages == "route":
+                result.other_languages.append((article.id.encode("utf-8"), message.value or b""))
+            else:
+                error = InvalidArticle(f"language {article.language!r}: the pipeline codes English only")
+                result.dead_letters.append(dead_letter(message, "enrich", "unsupported_language", error))
         enriched: list[EnrichedArticle] = []
         try:
             enriched = self.enricher.enrich_batch([article for _, article in good])

@@ -121,6 +121,7 @@ def pipeline_env(
         NEWSSTREAM_TOPIC_ENRICHED=f"test-{run}.enriched",
         NEWSSTREAM_TOPIC_ALERTS=f"test-{run}.alerts",
         NEWSSTREAM_TOPIC_DEADLETTER=f"test-{run}.deadletter",
+        NEWSSTREAM_TOPIC_OTHER_LANGUAGES=f"test-{run}.other-languages",
         NEWSSTREAM_DATABASE_URL=pg_url,
         NEWSSTREAM_ALERTMANAGER_URL=alertmanager,
         NEWSSTREAM_DATA_DIR=str(data),

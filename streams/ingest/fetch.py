@@ -1,0 +1,159 @@
+"""A polite HTTP client for feeds and article pages: one User-Agent, timeouts, a size limit,
+conditional GET, a per-host limit on concurrent requests and on their rate, and robots.txt for
+pages (RFC 9309). Feeds themselves are fetched without robots.txt: a feed list is the user's
+subscription, as in any feed reader, not a crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.robotparser
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from streams.errors import NewsstreamError
+
+ROBOTS_TTL = 3600.0  # re-read a host's robots.txt after an hour
+
+
+class FetchError(NewsstreamError):
+    """A fetch that gave nothing usable; `kind` is the metric label (timeout, connect, http_503…)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    url: str  # after redirects
+    status: int
+    content: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(slots=True)
+class _Host:
+    slots: asyncio.Semaphore
+    pace: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_request: float = 0.0
+
+
+class PoliteFetcher:
+    """Shared by every feed of a poller, so the limits hold per host across feeds."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        timeout: float = 20.0,
+        max_bytes: int = 5 * 1024 * 1024,
+        per_host_concurrency: int = 2,
+        per_host_interval: float = 1.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.user_agent = user_agent
+        self.max_bytes = max_bytes
+        self.per_host_concurrency = per_host_concurrency
+        self.per_host_interval = per_host_interval
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,
+            max_redirects=5,
+            transport=transport,
+        )
+        self._hosts: dict[str, _Host] = {}
+        self._robots: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    def _host(self, url: str) -> _Host:
+        key = (urlsplit(url).hostname or "").lower()
+        if key not in self._hosts:
+            self._hosts[key] = _Host(asyncio.Semaphore(self.per_host_concurrency))
+        return self._hosts[key]
+
+    async def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None, obey_robots: bool = False
+    ) -> FetchResult:
+        """GET within the host's limits; FetchError for anything but a usable answer (or a 304)."""
+        if obey_robots and not await self.allowed(url):
+            raise FetchError("robots", f"robots.txt of {urlsplit(url).hostname} disallows {url}")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._get(url, headers)
+
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        host = self._host(url)
+        async with host.slots:
+            async with host.pace:  # requests to one host start at least per_host_interval apart
+                wait = host.last_request + self.per_host_interval - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                host.last_request = time.monotonic()
+            try:
+                async with self._client.stream("GET", url, headers=headers) as response:
+                    if response.status_code == 304:
+                        return FetchResult(str(response.url), 304, b"", headers.get("If-None-Match"))
+                    if response.status_code >= 400:
+                        raise FetchError(f"http_{response.status_code}", f"{url} answered {response.status_code}")
+                    declared = int(response.headers.get("Content-Length") or 0)
+                    if declared > self.max_bytes:
+                        raise FetchError("too_large", f"{url} is {declared} bytes, over the {self.max_bytes} limit")
+                    chunks, size = [], 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > self.max_bytes:
+                            raise FetchError("too_large", f"{url} exceeds the {self.max_bytes} byte limit")
+                        chunks.append(chunk)
+                    return FetchResult(
+                        str(response.url),
+                        response.status_code,
+                        b"".join(chunks),
+                        response.headers.get("ETag"),
+                        response.headers.get("Last-Modified"),
+                    )
+            except httpx.TimeoutException:
+                raise FetchError("timeout", f"{url} timed out") from None
+            except httpx.TooManyRedirects:
+                raise FetchError("redirects", f"{url} redirects too often") from None
+            except httpx.HTTPError as exc:
+                raise FetchError("connect", f"{url}: {type(exc).__name__}: {exc}") from None
+
+    async def allowed(self, url: str) -> bool:
+        """Whether the host's robots.txt lets our User-Agent fetch the URL. RFC 9309: a 4xx
+        robots.txt allows everything; an unreachable one (5xx, network) disallows for now."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        cached = self._robots.get(origin)
+        if cached is None or time.monotonic() - cached[0] > ROBOTS_TTL:
+            cached = (time.monotonic(), await self._read_robots(origin))
+            self._robots[origin] = cached
+        rules = cached[1]
+        if rules is None:
+            return False
+        return rules.can_fetch(self.user_agent, url)
+
+    async def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
+        rules = urllib.robotparser.RobotFileParser()
+        try:
+            result = await self._get(f"{origin}/robots.txt", {})
+        except FetchError as exc:
+            if exc.kind.startswith("http_4"):
+                rules.parse([])  # no robots.txt: everything allowed
+                return rules
+            return None
+        rules.parse(result.content.decode("utf-8", "replace").splitlines())
+        return rules

@@ -1,0 +1,140 @@
+"""The feed poller against a local news site, with an in-memory publisher (Kafka is the
+integration test's job): new items once, restarts remember, bad feeds reported and skipped."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from streams.identity import article_id, canonical_url
+from streams.ingest.feed_state import FeedState
+from streams.ingest.feeds_config import FeedSpec
+from streams.ingest.fetch import PoliteFetcher
+from streams.ingest.poller import FeedMetrics, FeedPoller, PollOutcome
+from streams.ingest.producer import IngestReport
+from streams.models import Article
+from tests.support.news_site import NewsSite, serve_site, standard_site
+
+
+class MemoryPublisher:
+    def __init__(self) -> None:
+        self.sent: list[Article] = []
+        self._queued: list[Article] = []
+
+    def publish(self, article: Article) -> None:
+        self._queued.append(article)
+
+    def flush(self, report: IngestReport, timeout: float = 60.0) -> None:
+        self.sent += self._queued
+        report.published += [a.id for a in self._queued]
+        self._queued.clear()
+
+
+def _poll(feeds: list[FeedSpec], state_path: Path, publisher: MemoryPublisher) -> tuple[list[PollOutcome], str]:
+    registry = CollectorRegistry()
+
+    async def run() -> list[PollOutcome]:
+        fetcher = PoliteFetcher(user_agent="newsstream-test", timeout=1.0, per_host_interval=0.0)
+        state = FeedState(state_path)
+        poller = FeedPoller(
+            feeds, state=state, fetcher=fetcher, publisher=publisher, metrics=FeedMetrics.create(registry)
+        )
+        try:
+            return await poller.run_once()
+        finally:
+            await fetcher.close()
+            state.close()
+
+    outcomes = asyncio.run(run())
+    from prometheus_client import generate_latest
+
+    return outcomes, generate_latest(registry).decode()
+
+
+@pytest.fixture
+def site():
+    with serve_site() as running:
+        yield running
+
+
+def _specs(urls: dict[str, str]) -> list[FeedSpec]:
+    return [FeedSpec(url=url, name=name, interval=60) for name, url in urls.items()]
+
+
+def test_each_new_article_is_published_once_across_polls_feeds_and_restarts(site: NewsSite, tmp_path: Path):
+    feeds = _specs(standard_site(site))
+    publisher = MemoryPublisher()
+    outcomes, metrics = _poll(feeds, tmp_path / "state.sqlite", publisher)
+    by_feed = {o.feed: o for o in outcomes}
+
+    # RSS and Atom flow; the AMP link of the clash story is the same article as the regular link
+    urls = sorted(a.url or "" for a in publisher.sent)
+    assert urls == sorted(
+        canonical_url(f"{site.base}{path}")
+        for path in ("/world/ceasefire-talks", "/world/border-clashes", "/world/flood-relief", "/private/leak")
+    )
+    assert len({a.id for a in publisher.sent}) == len(publisher.sent) == 4
+    assert by_feed["rss2"].ok and by_feed["atom"].ok
+    assert by_feed["rss2"].duplicates + by_feed["atom"].duplicates == 1
+
+    # full text came from the pages; the relative link was resolved; tracking parameters dropped
+    ceasefire = next(a for a in publisher.sent if a.url and a.url.endswith("/world/ceasefire-talks"))
+    assert "Delegations met in Doha" in ceasefire.body and ceasefire.language == "en"
+    assert ceasefire.id == article_id(url=f"{site.base}/world/ceasefire-talks", title="", body="")
+
+    # robots.txt forbids /private/: never fetched, the feed's summary stands in
+    assert site.hits("/private/leak") == 0
+    private = next(a for a in publisher.sent if a.url and a.url.endswith("/private/leak"))
+    assert private.body.startswith("Protesters gathered")
+
+    # the bad feeds are reported and skipped; the good ones are not held up by them
+    assert not by_feed["malformed"].ok and "not a readable" in (by_feed["malformed"].error or "")
+    assert not by_feed["timeout"].ok and "timed out" in (by_feed["timeout"].error or "")
+    assert 'newsstream_feed_fetch_errors_total{feed="timeout",kind="timeout"} 1.0' in metrics
+    assert 'newsstream_feed_fetch_errors_total{feed="malformed",kind="parse"} 1.0' in metrics
+    assert 'newsstream_feed_items_total{feed="rss2",outcome="published"}' in metrics
+
+    # a second pass and a "restart" (a new poller on the same state file) publish nothing again
+    page_hits = site.hits("/world/ceasefire-talks")
+    _poll(feeds, tmp_path / "state.sqlite", publisher)
+    outcomes, _ = _poll(feeds, tmp_path / "state.sqlite", publisher)
+    assert len(publisher.sent) == 4
+    assert site.hits("/world/ceasefire-talks") == page_hits  # seen items are not fetched again
+    assert {o.feed for o in outcomes if o.not_modified} == {"not-modified"}
+    conditional = [h for p, h in site.requests if p == "/feeds/cached.rss"]
+    assert conditional[-1].get("If-None-Match") == '"v1"'
+
+
+def test_a_failing_feed_backs_off_exponentially(site: NewsSite, tmp_path: Path):
+    url = site.add("/feeds/gone.rss", b"", status=503)
+    feed = FeedSpec(url=url, name="gone", interval=60)
+    state_path = tmp_path / "state.sqlite"
+    delays = []
+    for _ in range(3):
+        _poll([feed], state_path, MemoryPublisher())
+        state = FeedState(state_path)
+        status = state.status(url)
+        state.close()
+        delays.append(status.next_poll)
+        assert status.last_error and "503" in status.last_error
+    assert status.failures == 3
+    # 60 s x 2^n (±10 % jitter), measured from each poll
+    import time
+
+    assert 60 * 8 * 0.85 < delays[-1] - time.time() < 60 * 8 * 1.15
+
+
+def test_a_new_item_in_a_known_feed_is_published(site: NewsSite, tmp_path: Path):
+    from tests.support.news_site import page, rss2
+
+    site.add("/a", page("First story", "The first story."))
+    url = site.add("/feeds/grow.rss", rss2(site.base, [("First story", "/a", "one")]), "application/rss+xml")
+    publisher = MemoryPublisher()
+    _poll([FeedSpec(url=url, name="grow", interval=60)], tmp_path / "s.sqlite", publisher)
+    site.add("/b", page("Second story", "The second story."))
+    site.add("/feeds/grow.rss", rss2(site.base, [("Second story", "/b", "two"), ("First story", "/a", "one")]))
+    _poll([FeedSpec(url=url, name="grow", interval=60)], tmp_path / "s.sqlite", publisher)
+    assert [a.title for a in publisher.sent] == ["First story", "Second story"]
