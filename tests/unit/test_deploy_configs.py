@@ -52,3 +52,10 @@ def test_alertmanager_config_is_valid():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_example_feed_list_is_valid():
+    from streams.ingest.feeds_config import load_feeds
+
+    feeds = load_feeds(ROOT / "deploy" / "feeds.example.yaml")
+    assert len(feeds) >= 5 and all(feed.url.startswith("https://") for feed in feeds)
