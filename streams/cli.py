@@ -134,6 +134,15 @@ def _articles_or_fail(paths: tuple[str, ...]) -> Iterator[Article]:
         yield replace(item, ingested_at=item.ingested_at or now_millis())
 
 
+def _register_replay() -> None:
+    from streams.ingest.replay import replay_command
+
+    main.add_command(replay_command, "replay")
+
+
+_register_replay()
+
+
 @main.command()
 def serve() -> None:
     """Accept articles over HTTP: POST /articles (JSON, one or a batch) with a bearer token."""

@@ -15,6 +15,8 @@ class PostgresStorage(SqlStorage):
     mark = "%s"
     bool_type = "BOOLEAN"
     real_type = "DOUBLE PRECISION"
+    ingested_iso = """to_char(to_timestamp(ingested_at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
+    collation = ' COLLATE "C"'
 
     def __init__(self, url: str) -> None:
         try:

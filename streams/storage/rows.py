@@ -1,10 +1,11 @@
-"""Storage mapping: enriched articles and alerts -> rows of the four tables. Pure, no database."""
+"""Storage mapping: enriched articles and alerts -> rows of the four tables, stored rows -> Articles. Pure."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from streams.models import Alert, EnrichedArticle
+from streams.models import Alert, Article, EnrichedArticle
 
 ARTICLE_COLUMNS = (
     "id",
@@ -21,6 +22,8 @@ ARTICLE_COLUMNS = (
     "story_id",
     "pipeline_version",
 )
+# the articles columns that make up an Article as ingested, in the order of Article's fields
+STORED_ARTICLE_COLUMNS = ("id", "title", "body", "url", "source", "published", "language", "ingested_at")
 ENTITY_COLUMNS = ("article_id", "position", "text", "label", "canonical", "country", "lat", "lon", "mentions")
 EVENT_COLUMNS = (
     "article_id",
@@ -144,3 +147,8 @@ def alert_row(alert: Alert) -> Row:
         json.dumps(alert.countries),
         alert.created_at,
     )
+
+
+def article_from_row(row: tuple[Any, ...]) -> Article:
+    """The Article as ingested, from a row of STORED_ARTICLE_COLUMNS (extra trailing columns are ignored)."""
+    return Article(**dict(zip(STORED_ARTICLE_COLUMNS, row[: len(STORED_ARTICLE_COLUMNS)], strict=True)))

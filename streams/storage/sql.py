@@ -6,20 +6,33 @@ Delivery protocol for one batch (both adapters):
   3. delete that article's entity and event rows, insert the new ones (replaces, never duplicates);
   4. insert alerts by id, ignoring ids already stored;
   5. commit — only then may the caller commit the Kafka offsets of the batch.
+
+Reading articles back (`iter_articles`, `count_articles`) filters and orders on one "replay time" per row:
+  - the `published` text as stored; where it is NULL or empty (publication time unknown), `ingested_at`
+    (epoch ms) as UTC ISO-8601 text to the second, `YYYY-MM-DDTHH:MM:SS+00:00`;
+  - compared as text, byte by byte on both databases: since <= replay time < until. ISO-8601 text in one
+    offset sorts chronologically and a shorter bound is a prefix ("2025-10-29" <= every time that day <
+    "2025-10-30"), but a `published` written in another offset ("…+05:00") compares by its own text, not
+    by the instant it names, and a value that is not ISO-8601 at all sorts wherever its characters put it;
+  - rows come in (replay time, id) order, one short read per page: each page starts after the last
+    (replay time, id) seen (keyset pagination), so memory holds one page, nothing is read twice, and a row
+    written during the read is seen only if it sorts after the cursor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from streams.models import Alert, EnrichedArticle, now_millis
+from streams.models import Alert, Article, EnrichedArticle, now_millis
 from streams.storage.rows import (
     ALERT_COLUMNS,
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,
     EVENT_COLUMNS,
+    STORED_ARTICLE_COLUMNS,
     alert_row,
+    article_from_row,
     article_row,
     entity_rows,
     event_rows,
@@ -34,6 +47,14 @@ class Storage(Protocol):
     def write_alerts(self, alerts: Sequence[Alert]) -> int: ...
 
     def counts(self) -> dict[str, int]: ...
+
+    def iter_articles(
+        self, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = (), batch: int = 500
+    ) -> Iterator[Article]: ...
+
+    def count_articles(
+        self, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()
+    ) -> int: ...
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
 
@@ -88,12 +109,45 @@ def insert_alert_sql(mark: str) -> str:
     return f"{_insert('alerts', ALERT_COLUMNS, mark)} ON CONFLICT (id) DO NOTHING"
 
 
+def replay_time_sql(ingested_iso: str, collation: str) -> str:
+    """The replay time of a row (see the module docstring), as text compared byte by byte."""
+    return f"COALESCE(NULLIF(published, ''), {ingested_iso}){collation}"
+
+
+def article_filter_sql(
+    mark: str, time_sql: str, *, since: str | None, until: str | None, sources: Sequence[str]
+) -> tuple[list[str], list[object]]:
+    """The conditions (to be joined with AND) and their parameters for a time range and a set of sources."""
+    conditions: list[str] = []
+    params: list[object] = []
+    if since is not None:
+        conditions.append(f"{time_sql} >= {mark}")
+        params.append(since)
+    if until is not None:
+        conditions.append(f"{time_sql} < {mark}")
+        params.append(until)
+    # a bare string is one source, not a sequence of one-letter sources
+    wanted = [sources] if isinstance(sources, str) else list(dict.fromkeys(sources))
+    if wanted:
+        conditions.append(f"source IN ({', '.join([mark] * len(wanted))})")
+        params.extend(wanted)
+    return conditions, params
+
+
+def _where(conditions: Sequence[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
 class SqlStorage:
-    """The shared implementation over a DB-API connection; subclasses open it and pick the mark."""
+    """The shared implementation over a DB-API connection; subclasses open it and pick the dialect."""
 
     mark = "?"
     bool_type = "INTEGER"
     real_type = "REAL"
+    # ingested_at (epoch ms) as ISO-8601 UTC text to the second, the shape of a `published` value
+    ingested_iso = "strftime('%Y-%m-%dT%H:%M:%S+00:00', ingested_at / 1000, 'unixepoch')"
+    # appended to text compared or sorted on, so both databases order ISO strings and ids byte by byte
+    collation = ""
 
     def __init__(self, connection: Any) -> None:
         self._conn = connection
@@ -143,6 +197,38 @@ class SqlStorage:
             table: int(self.query(f"SELECT COUNT(*) FROM {table}")[0][0])  # noqa: S608 - fixed names
             for table in ("articles", "entities", "events", "alerts")
         }
+
+    def iter_articles(
+        self, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = (), batch: int = 500
+    ) -> Iterator[Article]:
+        """Stored articles as ingested, in (replay time, id) order, `batch` rows per query (see the module docstring).
+
+        Replay time is `published`, or `ingested_at` as UTC ISO text where published is NULL or empty;
+        since <= replay time < until, compared as text; `sources`: any of these sources (empty: all)."""
+        if batch < 1:
+            raise ValueError(f"batch must be at least 1, not {batch}")
+        time_sql = replay_time_sql(self.ingested_iso, self.collation)
+        conditions, params = article_filter_sql(self.mark, time_sql, since=since, until=until, sources=sources)
+        after_cursor = f"({time_sql} > {self.mark} OR ({time_sql} = {self.mark} AND id{self.collation} > {self.mark}))"
+        select = f"SELECT {', '.join(STORED_ARTICLE_COLUMNS)}, {time_sql} FROM articles"  # noqa: S608 - fixed names
+        order = f" ORDER BY {time_sql}, id{self.collation} LIMIT {self.mark}"
+        first_page = select + _where(conditions) + order
+        next_page = select + _where([*conditions, after_cursor]) + order
+        rows = self.query(first_page, [*params, batch])
+        while rows:
+            yield from (article_from_row(row) for row in rows)
+            if len(rows) < batch:
+                return
+            # the last row's (replay time, id) is the cursor; its replay time is the extra last column
+            last_time, last_id = rows[-1][-1], rows[-1][0]
+            rows = self.query(next_page, [*params, last_time, last_time, last_id, batch])
+
+    def count_articles(self, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> int:
+        """How many articles `iter_articles` yields for the same filters."""
+        time_sql = replay_time_sql(self.ingested_iso, self.collation)
+        conditions, params = article_filter_sql(self.mark, time_sql, since=since, until=until, sources=sources)
+        count = "SELECT COUNT(*) FROM articles" + _where(conditions)  # noqa: S608 - fixed names, values are parameters
+        return int(self.query(count, params)[0][0])
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """Run a read query (the caller's SQL, written with this adapter's parameter mark)."""

@@ -14,6 +14,8 @@ class SqliteStorage(SqlStorage):
     mark = "?"
     bool_type = "INTEGER"
     real_type = "REAL"
+    ingested_iso = "strftime('%Y-%m-%dT%H:%M:%S+00:00', ingested_at / 1000, 'unixepoch')"
+    collation = ""  # BINARY, SQLite's default, is byte order already
 
     def __init__(self, path: str | Path) -> None:
         if str(path) != ":memory:":

@@ -129,3 +129,26 @@ def test_ingest_with_a_bad_feed_list_fails_fast_naming_the_line(pipeline_env, tm
     result = run_cli(pipeline_env, "ingest", "--feeds", str(bad), "--once")
     assert result.returncode != 0
     assert f"{bad}:3: url must be an http(s) URL" in result.stderr.decode()
+
+
+def test_replay_republishes_stored_articles_and_storage_keeps_one_row_each(worker, pipeline_env, pg_url):
+    """Replay from PostgreSQL: every stored article goes through the pipeline again, stored once."""
+    with psycopg.connect(pg_url) as conn:
+        before = dict(conn.execute("SELECT id, stored_at FROM articles").fetchall())
+    assert before, "the tests above store articles first"
+    dry = run_cli(pipeline_env, "replay", "--dry-run")
+    assert f"would replay {len(before)} article(s)" in dry.stderr.decode(), dry.stderr.decode()
+
+    result = run_cli(pipeline_env, "replay", "--quiet")
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"replayed {len(before)} article(s)" in result.stderr.decode()
+
+    def restored() -> int:
+        with psycopg.connect(pg_url) as conn:
+            after = dict(conn.execute("SELECT id, stored_at FROM articles").fetchall())
+        return sum(1 for article, stamp in after.items() if article in before and stamp > before[article])
+
+    wait_for(lambda: restored() == len(before), 120, lambda: f"{restored()} of {len(before)} re-stored")
+    with psycopg.connect(pg_url) as conn:
+        count = conn.execute("SELECT COUNT(*) FROM articles").fetchone()
+    assert count and count[0] == len(before)
