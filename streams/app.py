@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -37,7 +38,9 @@ from streams.codec import Codecs
 from streams.config import Settings, settings
 from streams.enrich.gazetteer import gazetteer
 from streams.enrich.pipeline import Enricher
+from streams.faust_fixes import hold_commits_at_offset_gaps
 from streams.kafka_admin import STORY_STATE_TABLE, story_blocks_topic
+from streams.liveness import CommitWatch
 from streams.metrics import PipelineMetrics
 from streams.models import Alert, DeadLetter, EnrichedArticle, now_millis
 from streams.stages import (
@@ -121,6 +124,7 @@ def raw_messages(events: Sequence[EventT]) -> list[RawMessage]:
 
 def create_app(config: Settings) -> faust.App:
     """Build the app and its agents for one configuration."""
+    hold_commits_at_offset_gaps()
     pipeline = Pipeline(config)
     app = faust.App(
         config.app_id,
@@ -276,7 +280,58 @@ def create_app(config: Settings) -> faust.App:
                         failed.append(dead_letter(message, "notify", f"{name}_failed", exc))
             await send_all(deadletter, StageResult(dead_letters=dead + failed))
 
+    watch_liveness(
+        app,
+        config,
+        metrics,
+        {config.topic_articles, config.topic_enriched, config.topic_alerts, story_blocks_topic(config)},
+    )
     return app
+
+
+STALLED_EXIT_CODE = 70  # EX_SOFTWARE: the supervisor restarts the worker; uncommitted work is redelivered
+
+
+def watch_liveness(app: faust.App, config: Settings, metrics: PipelineMetrics, topics: set[str]) -> None:
+    """/healthz, and a timer that checks the agents' partitions for lag without commits."""
+    watch = CommitWatch(config.liveness_timeout)
+    health: dict[str, Any] = {"status": "ok", "stalled": []}
+
+    @app.page("/healthz")
+    async def healthz(web: Any, request: Any) -> Any:
+        return web.json(health, status=200 if health["status"] == "ok" else 503)
+
+    if config.liveness_timeout <= 0:
+        return
+
+    @app.timer(interval=max(1.0, config.liveness_timeout / 4))
+    async def check_progress() -> None:
+        # not skipped while "rebalancing": a rebalance that never ends is a stall like any other
+        consumer = app.consumer
+        partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
+        now = time.monotonic()
+        try:
+            ends = await asyncio.wait_for(
+                consumer.highwaters(*partitions), timeout=max(5.0, min(30.0, config.liveness_timeout / 2))
+            )
+        except Exception as exc:  # timeout, broker gone, consumer thread stuck: all mean no progress
+            stalled = watch.unanswered(now, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        else:
+            committed = consumer._committed_offset  # type: ignore[attr-defined]  # Faust: last processed offsets
+            stalled = watch.observe(
+                now,
+                {f"{tp.topic}-{tp.partition}": committed.get(tp) for tp in partitions},
+                {f"{tp.topic}-{tp.partition}": end for tp, end in ends.items() if end is not None},
+            )
+        metrics.stalled_partitions.set(len(stalled))
+        health.update(status="stalled" if stalled else "ok", stalled=stalled)
+        if not stalled:
+            return
+        log.error("worker stalled: %s", "; ".join(stalled))
+        if config.liveness_action == "exit":
+            log.critical("exiting with status %d so a supervisor restarts the worker", STALLED_EXIT_CODE)
+            logging.shutdown()
+            os._exit(STALLED_EXIT_CODE)
 
 
 app = create_app(settings())

@@ -59,6 +59,18 @@ class Settings(BaseSettings):
         15.0, gt=1, description="NEWSSTREAM_SESSION_TIMEOUT: seconds before a silent worker is evicted"
     )
     log_level: str = Field("info", description="NEWSSTREAM_LOG_LEVEL")
+    liveness_timeout: float = Field(
+        120.0,
+        ge=0,
+        description="NEWSSTREAM_LIVENESS_TIMEOUT: seconds a partition may have lag without a commit "
+        "before the worker counts as stalled (0: never)",
+    )
+    liveness_action: str = Field(
+        "exit",
+        pattern="^(exit|report)$",
+        description="NEWSSTREAM_LIVENESS_ACTION: exit (non-zero, for a supervisor to restart it) or report "
+        "(only /healthz answers 503)",
+    )
     # --- ingestion: HTTP push (`newsstream serve`) ---
     push_host: str = Field("127.0.0.1", description="NEWSSTREAM_PUSH_HOST: bind address of POST /articles")
     push_port: int = Field(8088, ge=0, le=65535, description="NEWSSTREAM_PUSH_PORT: port of POST /articles")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
@@ -26,12 +26,18 @@ class PipelineMetrics:
     batch_size: Histogram
     produce_to_stored_seconds: Histogram
     produce_to_alert_seconds: Histogram
+    stalled_partitions: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> PipelineMetrics:
         registry = registry or CollectorRegistry()
         return cls(
             registry=registry,
+            stalled_partitions=Gauge(
+                "newsstream_stalled_partitions",
+                "Assigned partitions with messages waiting and no commit for NEWSSTREAM_LIVENESS_TIMEOUT",
+                registry=registry,
+            ),
             articles_ingested=Counter(
                 "newsstream_articles_ingested_total",
                 "Messages consumed from the articles topic (valid or not)",

@@ -42,6 +42,16 @@ def test_prometheus_rules_use_exported_metrics():
     assert _queried(expressions) <= _exported()
 
 
+@pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="promtool comes with Debian's prometheus (.ci/run installs it)"
+)
+def test_prometheus_rules_pass_promtool():
+    result = subprocess.run(
+        ["promtool", "check", "rules", str(ROOT / "deploy/prometheus/rules.yml")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool comes with prometheus-alertmanager")
 def test_alertmanager_config_is_valid():
     """amtool accepts the compose stack's Alertmanager configuration."""

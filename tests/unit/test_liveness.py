@@ -1,0 +1,47 @@
+"""Stall detection: lag plus no commit for longer than the timeout, and nothing else."""
+
+from streams.liveness import CommitWatch
+
+
+def test_a_partition_with_lag_and_no_commit_past_the_timeout_is_stalled():
+    watch = CommitWatch(timeout=60)
+    assert watch.observe(0, {"a-0": 9}, {"a-0": 20}) == []
+    assert watch.observe(59, {"a-0": 9}, {"a-0": 25}) == []
+    assert watch.observe(61, {"a-0": 9}, {"a-0": 25}) == ["a-0: no commit for 61 s with 15 message(s) waiting"]
+
+
+def test_progress_or_an_empty_backlog_is_healthy():
+    watch = CommitWatch(timeout=60)
+    watch.observe(0, {"a-0": 9, "b-0": 4}, {"a-0": 20, "b-0": 5})
+    # a-0 moves on slowly; b-0 is caught up and idle (no traffic is not a stall)
+    assert watch.observe(100, {"a-0": 10, "b-0": 4}, {"a-0": 30, "b-0": 5}) == []
+    assert watch.observe(150, {"a-0": 11, "b-0": 4}, {"a-0": 30, "b-0": 5}) == []
+    # the caught-up partition gets new messages: its clock runs from when it was last seen caught
+    # up (150), not from its last commit long before
+    assert watch.observe(200, {"a-0": 12, "b-0": 4}, {"a-0": 30, "b-0": 9}) == []
+    assert watch.observe(209, {"a-0": 13, "b-0": 4}, {"a-0": 30, "b-0": 9}) == []
+    assert watch.observe(211, {"a-0": 14, "b-0": 4}, {"a-0": 30, "b-0": 9}) == [
+        "b-0: no commit for 61 s with 4 message(s) waiting"
+    ]
+
+
+def test_a_partition_never_committed_counts_its_whole_log_as_waiting():
+    watch = CommitWatch(timeout=10)
+    watch.observe(0, {}, {"a-0": 3})
+    assert watch.observe(11, {}, {"a-0": 3}) == ["a-0: no commit for 11 s with 3 message(s) waiting"]
+    assert watch.observe(11, {}, {"a-0": 0, "b-0": 0}) == []
+
+
+def test_revoked_partitions_are_forgotten():
+    watch = CommitWatch(timeout=10)
+    watch.observe(0, {"a-0": 1}, {"a-0": 5})
+    watch.observe(5, {}, {})
+    assert watch.observe(12, {"a-0": 1}, {"a-0": 5}) == []
+
+
+def test_a_consumer_that_cannot_report_its_offsets_counts_as_stalled_after_the_timeout():
+    watch = CommitWatch(timeout=30)
+    assert watch.unanswered(0, "TimeoutError") == []
+    assert watch.unanswered(31, "TimeoutError") == ["the consumer has not reported its offsets for 31 s (TimeoutError)"]
+    watch.observe(40, {"a-0": 1}, {"a-0": 2})  # it answered again: the silence is over
+    assert watch.unanswered(41, "TimeoutError") == []
