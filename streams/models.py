@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -12,6 +13,9 @@ from streams.errors import InvalidArticle
 def now_millis() -> int:
     """Wall-clock time in epoch milliseconds, the unit of every timestamp on the wire."""
     return int(time.time() * 1000)
+
+
+_MARKUP = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,8 @@ class Article:
             raise InvalidArticle("title and body must be text")
         if not (self.body.strip() or self.title.strip()):
             raise InvalidArticle("empty article: no title and no body")
+        if not self.title.strip() and not _MARKUP.sub(" ", self.body).strip():
+            raise InvalidArticle("empty article: the body is only HTML markup and there is no title")
         if len(self.body) > max_body_chars:
             raise InvalidArticle(f"body of {len(self.body)} characters exceeds the {max_body_chars} limit")
 

@@ -83,6 +83,12 @@ def decode_articles(
         except (TypeError, ValueError) as exc:
             dead.append(dead_letter(message, "enrich", "invalid", exc))
             continue
+        if message.key is not None and message.key != article.id.encode("utf-8"):
+            # the contract keys every topic by article id: another key scatters one article's
+            # copies over partitions, and its story state over workers
+            error = InvalidArticle(f"message key {message.key[:60]!r} is not the article id {article.id!r}")
+            dead.append(dead_letter(message, "enrich", "wrong_key", error))
+            continue
         good.append((message, article))
     return good, dead
 

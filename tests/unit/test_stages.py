@@ -7,7 +7,7 @@ from streams.stages import EnrichStage, RawMessage
 
 
 def _message(value: bytes | None, offset: int) -> RawMessage:
-    return RawMessage(key=b"k", value=value, topic="news.articles", partition=0, offset=offset)
+    return RawMessage(key=None, value=value, topic="news.articles", partition=0, offset=offset)
 
 
 def test_garbage_is_dead_lettered_with_reasons_and_good_articles_pass(enricher, seed_article):
