@@ -1,4 +1,4 @@
-"""End-to-end throughput on the real broker: N articles published to a fresh topic set, one worker
+"""End-to-end throughput on the real broker: N articles published to a fresh topic set, W workers
 enriching and storing them (SQLite), timed from the first publish to the last row stored; compared
 with `nlp.pipe` alone on the same texts in this process. Needs the local broker (`make kafka`)."""
 
@@ -12,10 +12,13 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.corpus import ROOT, seed_corpus
-from streams.config import load_settings
+from streams.config import Settings, load_settings
 from streams.ingest.producer import ArticlePublisher, publish_all
 from streams.storage import open_storage
 
@@ -26,7 +29,42 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run(size: int, workers: int, batch: int) -> dict[str, float]:
+@dataclass
+class BenchCluster:
+    """Workers of one fresh app id, topics and SQLite database, for one measurement."""
+
+    env: dict[str, str]
+    config: Settings
+    scratch: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def stored(self) -> int:
+        try:
+            return int(open_storage(self.config.database_url).query("SELECT COUNT(*) FROM articles")[0][0])
+        except Exception:
+            return 0  # the tables appear with the first batch
+
+    def wait_stored(self, count: int, timeout: float = 1800) -> None:
+        deadline = time.monotonic() + timeout
+        while self.stored() < count:
+            if any(p.poll() is not None for p in self.processes):
+                raise SystemExit(f"a worker died; logs in {self.scratch}")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {self.stored()} of {count} stored; logs in {self.scratch}")
+            time.sleep(0.2)
+
+    def rss_mib(self) -> list[float]:
+        """Resident memory of each worker process, MiB."""
+        sizes = []
+        for process in self.processes:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+
+@contextmanager
+def cluster(workers: int, batch: int = 32, warmup: float = 15.0) -> Iterator[BenchCluster]:
     run_id = uuid.uuid4().hex[:8]
     scratch = Path(tempfile.mkdtemp(prefix="newsstream-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
@@ -36,19 +74,18 @@ def run(size: int, workers: int, batch: int) -> dict[str, float]:
         NEWSSTREAM_TOPIC_ENRICHED=f"bench-{run_id}.enriched",
         NEWSSTREAM_TOPIC_ALERTS=f"bench-{run_id}.alerts",
         NEWSSTREAM_TOPIC_DEADLETTER=f"bench-{run_id}.deadletter",
+        NEWSSTREAM_TOPIC_OTHER_LANGUAGES=f"bench-{run_id}.other",
         NEWSSTREAM_DATABASE_URL=f"sqlite:///{scratch}/bench.db",
         NEWSSTREAM_BATCH_SIZE=str(batch),
         NEWSSTREAM_LOG_LEVEL="warning",
     )
     names = {k.removeprefix("NEWSSTREAM_").lower(): v for k, v in env.items() if k.startswith("NEWSSTREAM_")}
-    config = load_settings(**names)
-    articles = seed_corpus(size)
-    publisher = ArticlePublisher(config)
-    processes = []
+    bench = BenchCluster(env=env, config=load_settings(**names), scratch=scratch)
     for index in range(workers):
         worker_env = dict(env, NEWSSTREAM_WEB_PORT=str(_free_port()), NEWSSTREAM_DATA_DIR=str(scratch / f"w{index}"))
+        bench.env[f"WEB_PORT_{index}"] = worker_env["NEWSSTREAM_WEB_PORT"]
         log = (scratch / f"worker{index}.log").open("w")
-        processes.append(
+        bench.processes.append(
             subprocess.Popen(
                 [sys.executable, "-m", "streams", "worker"],
                 cwd=ROOT,
@@ -58,28 +95,32 @@ def run(size: int, workers: int, batch: int) -> dict[str, float]:
             )
         )
     try:
-        time.sleep(15)  # join the group and load spaCy before the clock starts
+        time.sleep(warmup)  # join the group and load spaCy before the clock starts
+        yield bench
+    finally:
+        for process in bench.processes:
+            process.terminate()
+        for process in bench.processes:
+            process.wait(timeout=30)
+
+
+def run(size: int, workers: int, batch: int) -> dict[str, float]:
+    articles = seed_corpus(size)
+    with cluster(workers, batch, warmup=15.0 + 5.0 * workers) as bench:
+        publisher = ArticlePublisher(bench.config)
         started = time.perf_counter()
         publish_all(articles, publisher)
         publisher.close()
-        storage = open_storage(config.database_url)
-        while True:
-            try:
-                stored = storage.query("SELECT COUNT(*) FROM articles")[0][0]
-            except Exception:
-                stored = 0
-            if stored >= size:
-                break
-            if any(p.poll() is not None for p in processes):
-                raise SystemExit(f"a worker died; logs in {scratch}")
-            time.sleep(0.2)
+        bench.wait_stored(size)
         elapsed = time.perf_counter() - started
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
-    return {"articles": size, "workers": workers, "seconds": elapsed, "articles_per_s": size / elapsed}
+        memory = bench.rss_mib()
+    return {
+        "articles": size,
+        "workers": workers,
+        "seconds": elapsed,
+        "articles_per_s": size / elapsed,
+        "rss_mib_max": max(memory) if memory else float("nan"),
+    }
 
 
 def main() -> None:
@@ -95,7 +136,7 @@ def main() -> None:
     print(f"nlp.pipe alone (this process): {raw['nlp_pipe_articles_per_s']:8.1f} articles/s")
     print(
         f"pipeline, {args.workers} worker(s), to storage:  {result['articles_per_s']:8.1f} articles/s "
-        f"({result['articles']} in {result['seconds']:.1f} s)"
+        f"({result['articles']} in {result['seconds']:.1f} s; worker RSS up to {result['rss_mib_max']:.0f} MiB)"
     )
     print(f"ratio pipeline / nlp.pipe:     {result['articles_per_s'] / raw['nlp_pipe_articles_per_s']:8.3f}")
 
