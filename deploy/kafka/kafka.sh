@@ -3,10 +3,14 @@
 #   kafka.sh install   resolve the broker jars once (Maven's cache keeps them for later runs)
 #   kafka.sh start     format storage on first use, start the broker in the background, wait
 #   kafka.sh wait      wait until the broker answers on its port
+#   kafka.sh launch    like start, without waiting (cluster nodes wait for each other)
 #   kafka.sh stop      stop the broker started by `start`
+#   kafka.sh kill      kill -9 it (fault drills)
 #   kafka.sh status    say whether it is running
 # Settings (environment): KAFKA_STATE_DIR (default .kafka/node1), KAFKA_PORT (9092),
-# KAFKA_CONTROLLER_PORT (19093, clear of Alertmanager's 9093), KAFKA_LIBS (.kafka/libs), KAFKA_HEAP (768m).
+# KAFKA_CONTROLLER_PORT (19093, clear of Alertmanager's 9093), KAFKA_LIBS (.kafka/libs), KAFKA_HEAP (768m);
+# for one node of a cluster (see cluster.sh): KAFKA_NODE_ID (1), KAFKA_VOTERS (this node alone),
+# KAFKA_CLUSTER_ID (random), KAFKA_REPLICATION (1), KAFKA_MIN_ISR (1).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +20,10 @@ state=${KAFKA_STATE_DIR:-$root/.kafka/node1}
 port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-19093}
 heap=${KAFKA_HEAP:-768m}
+node_id=${KAFKA_NODE_ID:-1}
+voters=${KAFKA_VOTERS:-$node_id@127.0.0.1:$controller_port}
+replication=${KAFKA_REPLICATION:-1}
+min_isr=${KAFKA_MIN_ISR:-1}
 pidfile=$state/kafka.pid
 
 log4j="-Dkafka.logs.dir=$state/logs -Dlog4j2.configurationFile=$here/log4j2.properties"
@@ -59,14 +67,16 @@ wait_ready() {
 start() {
   if running; then echo "kafka.sh: already running (pid $(cat "$pidfile"))"; return 0; fi
   if answers; then echo "kafka.sh: something else already listens on 127.0.0.1:$port; reusing it"; return 0; fi
+  rm -f "$state/broker.log"  # wait_ready looks for this start's "started" line
   install
   mkdir -p "$state/data" "$state/logs"
   sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA_DIR@#$state/data#g" \
-    "$here/server.properties.template" > "$state/server.properties"
+    -e "s#@NODE_ID@#$node_id#g" -e "s#@VOTERS@#$voters#g" -e "s#@REPLICATION@#$replication#g" \
+    -e "s#@MIN_ISR@#$min_isr#g" "$here/server.properties.template" > "$state/server.properties"
   local cp="$libs/*"
   if [ ! -f "$state/data/meta.properties" ]; then
     local cluster_id
-    cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    cluster_id=${KAFKA_CLUSTER_ID:-$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)}
     # shellcheck disable=SC2086
     java $log4j -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" >"$state/format.log" 2>&1 \
       || { cat "$state/format.log" >&2; exit 1; }
@@ -76,7 +86,6 @@ start() {
     -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     $log4j -cp "$cp" kafka.Kafka "$state/server.properties" >"$state/broker.log" 2>&1 &
   echo $! >"$pidfile"
-  wait_ready
 }
 
 stop() {
@@ -89,11 +98,18 @@ stop() {
   echo "kafka.sh: stopped"
 }
 
+kill9() {
+  if running; then kill -9 "$(cat "$pidfile")"; echo "kafka.sh: killed"; fi
+  rm -f "$pidfile"
+}
+
 case "${1:-}" in
   install) install ;;
-  start) start ;;
+  start) start; wait_ready ;;
+  launch) start ;;
+  kill) kill9 ;;
   wait) wait_ready ;;
   stop) stop ;;
   status) if running; then echo "running (pid $(cat "$pidfile"))"; else echo "stopped"; exit 1; fi ;;
-  *) echo "usage: kafka.sh install|start|wait|stop|status" >&2; exit 2 ;;
+  *) echo "usage: kafka.sh install|start|launch|wait|stop|kill|status" >&2; exit 2 ;;
 esac

@@ -140,6 +140,7 @@ class Worker:
         self.env = env
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
 
     def start(self) -> None:
         log = self.log_path.open("ab")
@@ -156,6 +157,13 @@ class Worker:
             assert self.alive, f"worker exited at start-up:\n{self.log_tail()}"
             assert time.monotonic() < deadline, f"worker web server never answered:\n{self.log_tail()}"
             time.sleep(0.3)
+
+    def supervise(self) -> None:
+        """Do what systemd or Docker would: start the worker again when it left with the liveness
+        exit status (70), as it does when it found itself stalled."""
+        if self.process is not None and self.process.poll() == 70:
+            self.restarts += 1
+            self.start()
 
     @property
     def alive(self) -> bool:

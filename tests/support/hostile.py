@@ -81,7 +81,8 @@ def hostile_message(rng: random.Random) -> Hostile:
         return Hostile(
             kind, b"not-" + article.id.encode(), ARTICLE.encode(article.to_record()), frozenset({"wrong_key"})
         )
-    return Hostile(kind, rng.choice([None, b"k"]), rng.choice([None, b""]), frozenset({"empty"}))
+    # a tombstone (no value) or an empty value; Kafka needs a key where there is no value
+    return Hostile(kind, b"k", rng.choice([None, b""]), frozenset({"empty"}))
 
 
 def good_article(index: int) -> Article:
