@@ -29,8 +29,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.drill]
 
 # Known, open: faust-streaming 0.15.3 sometimes commits past messages it never delivered when a
 # worker (re)joins mid-stream. streams/faust_fixes.py closes the one path found (offset "gaps"),
-# and the liveness exit recovers the stalls; in the runs measured since, 1 of 6 restarts still lost
-# 2 of 1,000 articles. These drills stay strict in what they check and report XFAIL when that
+# and the liveness exit recovers the stalls; in the 9 runs measured since, 2 still lost articles
+# (2 of 1,000 and 1 of 600). These drills stay strict in what they check and report XFAIL when that
 # happens, so a loss is visible in every CI log without failing the build (see the README).
 FAUST_REJOIN_LOSS = pytest.mark.xfail(
     strict=False,
