@@ -24,7 +24,7 @@ from streams.enrich.entities import ACTOR_LABELS, PLACE_LABELS, PLACE_NOUNS, Ent
 from streams.enrich.gazetteer import Gazetteer
 from streams.enrich.lexicon import TRIGGERS, Trigger
 from streams.enrich.matcher import TriggerMatcher
-from streams.enrich.numbers import casualties
+from streams.enrich.numbers import Casualties, casualties
 from streams.enrich.taxonomy import DEFAULT_CAMEO, acled_event_type
 from streams.models import Event
 
@@ -285,6 +285,19 @@ def _object_text(span: Span) -> str:
     return " ".join(parts)
 
 
+def _place_phrases(sentence: Span, field_name: str, index: EntityIndex) -> list[tuple[int, EntityGroup]]:
+    """(preposition position, place) for "in Kabul", "near Djibo", "control of Avdiivka"…"""
+    phrases = []
+    for token in sentence:
+        if token.dep_ != "prep":
+            continue
+        if token.lower_ in LOCATIVE_PREPOSITIONS or (token.lower_ == "of" and token.head.lower_ in PLACE_NOUNS):
+            for group in _groups_in(token.subtree, field_name, index, PLACE_LABELS):
+                if group.country is not None:
+                    phrases.append((token.i, group))
+    return phrases
+
+
 def _locative_tokens(sentence: Span) -> set[int]:
     """Indices of the tokens inside "in …", "near …", "at …" phrases of a sentence."""
     inside: set[int] = set()
@@ -310,6 +323,9 @@ class EventCoder:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self._matcher = TriggerMatcher()
         self._gazetteer = gazetteer
+        #: (field, sentence start) -> its place phrases, for the doc being coded
+        self._place_phrases: dict[tuple[str, int], list[tuple[int, EntityGroup]]] = {}
+        self._sentence_casualties: dict[int, Casualties] = {}
 
     def code(
         self,
@@ -323,6 +339,9 @@ class EventCoder:
         """Every event in one doc, in text order. `original_text` is the field as published when the
         doc was parsed from a case-normalised copy of it (headlines); sentences are cut from it."""
         events: list[Event] = []
+        # per doc: a sentence is read once however many events it holds
+        self._place_phrases.clear()
+        self._sentence_casualties.clear()
         recent_dates: dict[str, tuple[int, str]] = {}  # type -> (sentence number, ISO date)
         sentences = list(doc.sents)
         sentence_number = {s.start: n for n, s in enumerate(sentences)}
@@ -404,7 +423,7 @@ class EventCoder:
         actor, target = self._participants(span, sentence, field_name, index)
         location = self._location(span, sentence, field_name, index, actor, target, fallback_place)
         explicit = self._explicit_date(sentence, reference)
-        counts = casualties(sentence.text) if trigger.type in {"ASSAULT", "PROTEST"} or sub_type else None
+        counts = self._casualties(sentence) if trigger.type in {"ASSAULT", "PROTEST"} or sub_type else None
         confidence = trigger.confidence + (0.1 if actor else 0.0) + (0.05 if target else 0.0) + prominence(span)
         if negated or hypothetical:
             confidence -= 0.2
@@ -538,6 +557,12 @@ class EventCoder:
                 target = next((g for g in after if g is not actor and g.label in ACTOR_LABELS), None)
         return actor, target
 
+    def _casualties(self, sentence: Span) -> Casualties:
+        counts = self._sentence_casualties.get(sentence.start)
+        if counts is None:
+            counts = self._sentence_casualties[sentence.start] = casualties(sentence.text)
+        return counts
+
     def _location(
         self,
         span: Span,
@@ -548,16 +573,11 @@ class EventCoder:
         target: EntityGroup | None,
         fallback: EntityGroup | None,
     ) -> EntityGroup | None:
-        places: list[tuple[int, EntityGroup]] = []
-        for token in sentence:
-            # "in Kabul", "near Djibo"; also "control of Avdiivka", "the outskirts of Goma"
-            locative = token.lower_ in LOCATIVE_PREPOSITIONS or (
-                token.lower_ == "of" and token.head.lower_ in PLACE_NOUNS
-            )
-            if token.dep_ == "prep" and locative:
-                for group in _groups_in(token.subtree, field_name, index, PLACE_LABELS):
-                    if group.country is not None:
-                        places.append((abs(token.i - span.root.i), group))
+        key = (field_name, sentence.start)
+        phrases = self._place_phrases.get(key)
+        if phrases is None:
+            phrases = self._place_phrases[key] = _place_phrases(sentence, field_name, index)
+        places = [(abs(position - span.root.i), group) for position, group in phrases]
         if places:
             # the nearest place phrase to the trigger; a city beats the country it is in
             places.sort(key=lambda item: item[0])

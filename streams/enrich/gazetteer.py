@@ -39,6 +39,7 @@ class Place(NamedTuple):
     kind: str  # country | region | city
 
 
+@lru_cache(maxsize=65_536)  # the same names recur in every article; folding them shows in profiles
 def normalise_place(text: str) -> str:
     """Key for look-ups: accents folded, case folded, articles and admin suffixes dropped."""
     if text.isascii():
