@@ -317,7 +317,7 @@ def watch_liveness(app: faust.App, config: Settings, metrics: PipelineMetrics, t
         except Exception as exc:  # timeout, broker gone, consumer thread stuck: all mean no progress
             stalled = watch.unanswered(now, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         else:
-            committed = consumer._committed_offset  # type: ignore[attr-defined]  # Faust: last processed offsets
+            committed = consumer._committed_offset  # type: ignore[attr-defined]  # Faust: next offset to process
             stalled = watch.observe(
                 now,
                 {f"{tp.topic}-{tp.partition}": committed.get(tp) for tp in partitions},

@@ -28,13 +28,13 @@ class CommitWatch:
         return []
 
     def observe(self, now: float, committed: Mapping[str, int | None], ends: Mapping[str, int]) -> list[str]:
-        """Descriptions of the stalled partitions, given each partition's last committed offset
-        (Faust's: the last processed message) and its log end offset (the next to be written)."""
+        """Descriptions of the stalled partitions, given each partition's committed offset (Faust's
+        and Kafka's: the next message to process) and its log end offset (the next to be written)."""
         self._silent_since = None
         stalled = []
         for partition, end in ends.items():
             offset = committed.get(partition)
-            waiting = end - (offset + 1 if offset is not None else 0)
+            waiting = end - (offset or 0)
             previous = self._last.get(partition)
             if previous is None or previous[0] != offset or waiting <= 0:
                 self._last[partition] = (offset, now)  # moved, or nothing to do: healthy

@@ -319,7 +319,7 @@ class EntityGrouper:
                     strong.add(country)
                     continue
             if place is not None and place.kind == "country":  # whatever the NER called it ("DR Congo" as ORG)
-                if not self._gazetteer.is_ambiguous(text):  # "Congo" alone could be either
+                if not self._gazetteer.is_ambiguous(text, towns=False):  # "Congo" alone could be either
                     strong.add(place.country)
             elif ref.label in PLACE_LABELS and not self._gazetteer.is_ambiguous(text):
                 if place is not None:

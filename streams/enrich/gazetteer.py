@@ -23,6 +23,7 @@ from streams.enrich import gazetteer_cache
 
 # a name in Latin letters as news would print it: capitalised words, hyphens, apostrophes
 _LATIN_NAME = re.compile(r"[A-Z][a-zà-ÿ'’]+(?:[ -][A-Za-zà-ÿ'’]+){0,3}")
+MAJOR_CITY = 500_000
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _LEADING = re.compile(r"^(the|city of|province of|state of)\s+")
 _TRAILING = re.compile(r"\s+(province|district|region|state|governorate|oblast|city|county|area)$")
@@ -65,6 +66,8 @@ class Gazetteer:
         #: populous first, for mentions whose article points at one of those countries instead
         self._elsewhere: dict[str, list[Place]] = {}
         self._towns_elsewhere: dict[str, list[Place]] = {}
+        #: cities of 500,000+ people: a story's other countries never re-place them
+        self._major: set[str] = set()
         self._demonyms: dict[str, str] = {}
         self._country_points: dict[str, tuple[float, float]] = {}
         key = gazetteer_cache.fingerprint(
@@ -95,6 +98,7 @@ class Gazetteer:
             "elsewhere": lists(self._elsewhere),
             "towns_elsewhere": lists(self._towns_elsewhere),
             "demonyms": self._demonyms,
+            "major": sorted(self._major),
             "country_points": self._country_points,
         }
 
@@ -106,6 +110,7 @@ class Gazetteer:
             self._elsewhere = {k: [make(p) for p in v] for k, v in tables["elsewhere"].items()}
             self._towns_elsewhere = {k: [make(p) for p in v] for k, v in tables["towns_elsewhere"].items()}
             self._demonyms = dict(tables["demonyms"])
+            self._major = set(tables["major"])
             self._country_points = {k: (v[0], v[1]) for k, v in tables["country_points"].items()}
         except (KeyError, TypeError, IndexError):
             return False  # an old or damaged cache: rebuild
@@ -135,6 +140,8 @@ class Gazetteer:
         cities = sorted(cache.get_cities().values(), key=lambda c: c["population"], reverse=True)
         for city in cities:
             place = Place(city["name"], city["countrycode"], city["latitude"], city["longitude"], "city")
+            if city["population"] >= MAJOR_CITY and normalise_place(city["name"]) not in self._places:
+                self._major.add(normalise_place(city["name"]))
             self._add(city["name"], place, override=False)
             if capitals.get(city["name"]) == city["countrycode"]:
                 self._country_points.setdefault(city["countrycode"], (city["latitude"], city["longitude"]))
@@ -222,10 +229,12 @@ class Gazetteer:
         found = self._places.get(key)
         if found is None and towns:
             found = self._towns.get(key)
-        if prefer and (found is None or found.country not in prefer):
-            # a town in a country the article names is safe to take even without a place cue
-            town = self._towns.get(key)
-            candidates = self._elsewhere.get(key, []) + ([town] if town else []) + self._towns_elsewhere.get(key, [])
+        if prefer and (found is None or found.country not in prefer) and key not in self._major:
+            # never for a major city (Cairo is Cairo, whoever the story's tourists are); small towns
+            # only where the text marks a place ("the Pacific" is no town in Missouri)
+            town = self._towns.get(key) if towns else None
+            candidates = self._elsewhere.get(key, []) + ([town] if town else [])
+            candidates += self._towns_elsewhere.get(key, []) if towns or found is not None else []
             for candidate in candidates:
                 replaceable = found is None or found.kind != "country" or candidate.kind == "country"
                 if candidate.country in prefer and replaceable:
@@ -237,10 +246,11 @@ class Gazetteer:
         key = normalise_place(text)
         return key not in self._places and key in self._towns
 
-    def is_ambiguous(self, text: str) -> bool:
-        """Whether other countries have a place of this name too."""
+    def is_ambiguous(self, text: str, *, towns: bool = True) -> bool:
+        """Whether other countries have a place of this name too (`towns`: counting small towns
+        and regions, which would make "Mexico" or "Lebanon" ambiguous)."""
         key = normalise_place(text)
-        return key in self._elsewhere or key in self._towns_elsewhere
+        return key in self._elsewhere or (towns and key in self._towns_elsewhere)
 
     def country_of_demonym(self, text: str) -> str | None:
         """ISO-2 for "Afghan", "Pakistanis", "South Korean"…; also accepts a country or place name."""

@@ -26,7 +26,7 @@ class PageText:
 MIN_TEXT_CHARS = 200  # less than this is a teaser, a paywall or a cookie wall, not an article
 
 
-def extract_page(html: str, url: str) -> PageText:
+def extract_page(html: str | bytes, url: str) -> PageText:
     """The page's main text and metadata; ExtractionFailed when no article text is found."""
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import io
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,7 +56,8 @@ def _iso(parsed: time.struct_time | None) -> str | None:
 def parse_feed(document: bytes, base_url: str) -> tuple[str, list[FeedEntry]]:
     """(feed title, entries). A document feedparser can read nothing from raises FeedError; one
     with recoverable flaws (feedparser's "bozo") still gives its entries."""
-    parsed: Any = feedparser.parse(document)
+    # a file object, never the bytes themselves: feedparser opens a str/bytes that looks like a path
+    parsed: Any = feedparser.parse(io.BytesIO(document))
     problem = parsed.get("bozo_exception")
     entries: list[FeedEntry] = []
     for item in parsed.entries:

@@ -9,13 +9,22 @@ import asyncio
 import time
 import urllib.robotparser
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from streams.errors import NewsstreamError
 
 ROBOTS_TTL = 3600.0  # re-read a host's robots.txt after an hour
+
+
+def display_url(url: str) -> str:
+    """The URL without credentials or query, for logs and stored errors (API keys live there)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class FetchError(NewsstreamError):
@@ -61,6 +70,8 @@ class PoliteFetcher:
     ) -> None:
         self.user_agent = user_agent
         self.max_bytes = max_bytes
+        # httpx's timeout bounds each read; this bounds the whole request (a byte every 19 s is no answer)
+        self.total_timeout = timeout * 3
         self.per_host_concurrency = per_host_concurrency
         self.per_host_interval = per_host_interval
         self._client = httpx.AsyncClient(
@@ -87,7 +98,7 @@ class PoliteFetcher:
     ) -> FetchResult:
         """GET within the host's limits; FetchError for anything but a usable answer (or a 304)."""
         if obey_robots and not await self.allowed(url):
-            raise FetchError("robots", f"robots.txt of {urlsplit(url).hostname} disallows {url}")
+            raise FetchError("robots", f"robots.txt of {urlsplit(url).hostname} disallows {display_url(url)}")
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -96,6 +107,13 @@ class PoliteFetcher:
         return await self._get(url, headers)
 
     async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        try:
+            async with asyncio.timeout(self.total_timeout):
+                return await self._get_within_limits(url, headers)
+        except TimeoutError:
+            raise FetchError("timeout", f"{display_url(url)} took over {self.total_timeout:.0f} s") from None
+
+    async def _get_within_limits(self, url: str, headers: dict[str, str]) -> FetchResult:
         host = self._host(url)
         async with host.slots:
             async with host.pace:  # requests to one host start at least per_host_interval apart
@@ -108,15 +126,19 @@ class PoliteFetcher:
                     if response.status_code == 304:
                         return FetchResult(str(response.url), 304, b"", headers.get("If-None-Match"))
                     if response.status_code >= 400:
-                        raise FetchError(f"http_{response.status_code}", f"{url} answered {response.status_code}")
+                        raise FetchError(
+                            f"http_{response.status_code}", f"{display_url(url)} answered {response.status_code}"
+                        )
                     declared = int(response.headers.get("Content-Length") or 0)
                     if declared > self.max_bytes:
-                        raise FetchError("too_large", f"{url} is {declared} bytes, over the {self.max_bytes} limit")
+                        raise FetchError(
+                            "too_large", f"{display_url(url)} is {declared} bytes, over the {self.max_bytes} limit"
+                        )
                     chunks, size = [], 0
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
                         if size > self.max_bytes:
-                            raise FetchError("too_large", f"{url} exceeds the {self.max_bytes} byte limit")
+                            raise FetchError("too_large", f"{display_url(url)} exceeds the {self.max_bytes} byte limit")
                         chunks.append(chunk)
                     return FetchResult(
                         str(response.url),
@@ -126,11 +148,13 @@ class PoliteFetcher:
                         response.headers.get("Last-Modified"),
                     )
             except httpx.TimeoutException:
-                raise FetchError("timeout", f"{url} timed out") from None
+                raise FetchError("timeout", f"{display_url(url)} timed out") from None
             except httpx.TooManyRedirects:
-                raise FetchError("redirects", f"{url} redirects too often") from None
+                raise FetchError("redirects", f"{display_url(url)} redirects too often") from None
             except httpx.HTTPError as exc:
-                raise FetchError("connect", f"{url}: {type(exc).__name__}: {exc}") from None
+                raise FetchError("connect", f"{display_url(url)}: {type(exc).__name__}") from None
+            except (httpx.InvalidURL, ValueError) as exc:  # not a URL httpx can send (bad port, bad host)
+                raise FetchError("invalid_url", f"{display_url(url)}: {exc}") from None
 
     async def allowed(self, url: str) -> bool:
         """Whether the host's robots.txt lets our User-Agent fetch the URL. RFC 9309: a 4xx

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
@@ -28,7 +29,7 @@ from streams.ingest.extract import ExtractionFailed, extract_page
 from streams.ingest.feed_parse import FeedEntry, FeedError, parse_feed
 from streams.ingest.feed_state import FeedState, FeedStatus
 from streams.ingest.feeds_config import FeedSpec
-from streams.ingest.fetch import FetchError, PoliteFetcher
+from streams.ingest.fetch import FetchError, PoliteFetcher, display_url
 from streams.ingest.language import detect_language
 from streams.ingest.producer import IngestReport
 from streams.models import Article
@@ -104,6 +105,22 @@ class PollOutcome:
     error: str | None = None
 
 
+def trusted_canonical(canonical: str | None, page_url: str) -> str:
+    """The page's rel=canonical when it stays on the page's own site and is not the site's front
+    page; else the page's URL. A page elsewhere must not take another outlet's article id."""
+    if not canonical:
+        return page_url
+    claimed, actual = urlsplit(canonical), urlsplit(page_url)
+
+    def site(host: str | None) -> str:
+        host = (host or "").lower()
+        return host[4:] if host.startswith("www.") else host
+
+    if site(claimed.hostname) != site(actual.hostname) or claimed.path in {"", "/"}:
+        return page_url
+    return canonical
+
+
 def _forget(running: dict[str, asyncio.Task[PollOutcome]], url: str, _task: asyncio.Task[PollOutcome]) -> None:
     running.pop(url, None)
 
@@ -167,7 +184,10 @@ class FeedPoller:
         except FetchError as exc:
             self._failed(feed, status, outcome, exc.kind, str(exc))
         except FeedError as exc:
-            self._failed(feed, status, outcome, "parse", f"{feed.url}: {exc}")
+            self._failed(feed, status, outcome, "parse", f"{display_url(feed.url)}: {exc}")
+        except Exception as exc:  # a bug or a Kafka error must cost this feed a retry, not the poller
+            log.exception("feed %s: unexpected failure", feed.name)
+            self._failed(feed, status, outcome, "internal", f"{type(exc).__name__}: {exc}")
         else:
             outcome.ok = True
             status.failures, status.last_error, status.last_success = 0, None, self.clock()
@@ -204,13 +224,12 @@ class FeedPoller:
             return
         self.metrics.bytes_fetched.labels(feed.name, "feed").inc(len(result.content))
         _title, entries = parse_feed(result.content, result.url)
-        status.etag, status.last_modified = result.etag, result.last_modified
         by_key = {entry.key: entry for entry in entries}
         unseen = self.state.unseen(feed.url, list(by_key))
         self.metrics.items.labels(feed.name, "seen").inc(len(by_key) - len(unseen))
         self.metrics.items.labels(feed.name, "new").inc(len(unseen))
         outcome.new = len(unseen)
-        articles = await asyncio.gather(*(self._article(feed, by_key[key]) for key in unseen))
+        articles = await asyncio.gather(*(self._safe_article(feed, by_key[key]) for key in unseen))
         to_publish: dict[str, tuple[str, Article]] = {}
         for key, article in zip(unseen, articles, strict=True):
             if article is None:
@@ -220,7 +239,8 @@ class FeedPoller:
             elif article.id in to_publish or article.id in self._claimed or self.state.was_published(article.id):
                 outcome.duplicates += 1
                 self.metrics.items.labels(feed.name, "duplicate").inc()
-                self.state.mark(feed.url, key, article.id, published=True)
+                # seen here; only the feed whose copy Kafka confirms records it as published
+                self.state.mark(feed.url, key, article.id, published=False)
             else:
                 to_publish[article.id] = (key, article)
         if to_publish:
@@ -235,8 +255,10 @@ class FeedPoller:
             outcome.published = report.published
             self.metrics.items.labels(feed.name, "published").inc(len(report.published))
             if report.failed:
-                # not marked seen: the next poll tries them again
+                # neither marked seen nor the validators kept: the next poll fetches and tries them again
                 raise FetchError("publish", f"{len(report.failed)} article(s) not confirmed by Kafka")
+        # only now: a 304 next time must not hide items that were not published
+        status.etag, status.last_modified = result.etag, result.last_modified
 
     async def _publish(self, articles: list[Article]) -> IngestReport:
         report = IngestReport()
@@ -250,6 +272,13 @@ class FeedPoller:
             await asyncio.get_running_loop().run_in_executor(self._publish_thread, send)
         return report
 
+    async def _safe_article(self, feed: FeedSpec, entry: FeedEntry) -> Article | None:
+        try:
+            return await self._article(feed, entry)
+        except Exception as exc:  # e.g. a link no URL parser accepts
+            log.warning("feed %s item %s rejected: %s: %s", feed.name, entry.key[:200], type(exc).__name__, exc)
+            return None
+
     async def _article(self, feed: FeedSpec, entry: FeedEntry) -> Article | None:
         """The entry as an article: its own content, else its page's main text, else its summary."""
         body, title, url, published = entry.content, entry.title, entry.link, entry.published
@@ -258,18 +287,17 @@ class FeedPoller:
             try:
                 page = await self.fetcher.get(entry.link, obey_robots=True)
                 self.metrics.bytes_fetched.labels(feed.name, "page").inc(len(page.content))
-                text = await asyncio.get_running_loop().run_in_executor(
-                    None, extract_page, page.content.decode("utf-8", "replace"), page.url
-                )
+                # bytes, so the extractor reads the page's own charset declaration
+                text = await asyncio.get_running_loop().run_in_executor(None, extract_page, page.content, page.url)
                 body, title = text.text, entry.title or text.title
-                url = text.canonical_url or page.url
+                url = trusted_canonical(text.canonical_url, page.url)
                 published = published or text.published
             except FetchError as exc:
                 self.metrics.extraction_failures.labels(feed.name, exc.kind).inc()
-                log.info("page of %s not fetched (%s): %s", entry.link, exc.kind, exc)
+                log.info("page of %s not fetched (%s): %s", display_url(entry.link), exc.kind, exc)
             except ExtractionFailed as exc:
                 self.metrics.extraction_failures.labels(feed.name, "no_text").inc()
-                log.info("no article text in %s: %s", entry.link, exc)
+                log.info("no article text in %s: %s", display_url(entry.link), exc)
         if not body:
             body = entry.summary
         canonical = canonical_url(url) if url else None
@@ -285,6 +313,6 @@ class FeedPoller:
         try:
             article.validate()
         except InvalidArticle as exc:
-            log.info("feed %s item %s rejected: %s", feed.name, entry.key, exc)
+            log.info("feed %s item %s rejected: %s", feed.name, entry.key[:200], exc)
             return None
         return article

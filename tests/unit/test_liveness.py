@@ -5,22 +5,29 @@ from streams.liveness import CommitWatch
 
 def test_a_partition_with_lag_and_no_commit_past_the_timeout_is_stalled():
     watch = CommitWatch(timeout=60)
-    assert watch.observe(0, {"a-0": 9}, {"a-0": 20}) == []
-    assert watch.observe(59, {"a-0": 9}, {"a-0": 25}) == []
-    assert watch.observe(61, {"a-0": 9}, {"a-0": 25}) == ["a-0: no commit for 61 s with 15 message(s) waiting"]
+    assert watch.observe(0, {"a-0": 10}, {"a-0": 20}) == []
+    assert watch.observe(59, {"a-0": 10}, {"a-0": 25}) == []
+    assert watch.observe(61, {"a-0": 10}, {"a-0": 25}) == ["a-0: no commit for 61 s with 15 message(s) waiting"]
+
+
+def test_one_message_waiting_is_enough_to_stall():
+    """Committed 10 (the next to process) and the log ends at 11: one message is stuck."""
+    watch = CommitWatch(timeout=60)
+    watch.observe(0, {"a-0": 10}, {"a-0": 11})
+    assert watch.observe(61, {"a-0": 10}, {"a-0": 11}) == ["a-0: no commit for 61 s with 1 message(s) waiting"]
 
 
 def test_progress_or_an_empty_backlog_is_healthy():
     watch = CommitWatch(timeout=60)
-    watch.observe(0, {"a-0": 9, "b-0": 4}, {"a-0": 20, "b-0": 5})
+    watch.observe(0, {"a-0": 9, "b-0": 5}, {"a-0": 20, "b-0": 5})
     # a-0 moves on slowly; b-0 is caught up and idle (no traffic is not a stall)
-    assert watch.observe(100, {"a-0": 10, "b-0": 4}, {"a-0": 30, "b-0": 5}) == []
-    assert watch.observe(150, {"a-0": 11, "b-0": 4}, {"a-0": 30, "b-0": 5}) == []
+    assert watch.observe(100, {"a-0": 10, "b-0": 5}, {"a-0": 30, "b-0": 5}) == []
+    assert watch.observe(150, {"a-0": 11, "b-0": 5}, {"a-0": 30, "b-0": 5}) == []
     # the caught-up partition gets new messages: its clock runs from when it was last seen caught
     # up (150), not from its last commit long before
-    assert watch.observe(200, {"a-0": 12, "b-0": 4}, {"a-0": 30, "b-0": 9}) == []
-    assert watch.observe(209, {"a-0": 13, "b-0": 4}, {"a-0": 30, "b-0": 9}) == []
-    assert watch.observe(211, {"a-0": 14, "b-0": 4}, {"a-0": 30, "b-0": 9}) == [
+    assert watch.observe(200, {"a-0": 12, "b-0": 5}, {"a-0": 30, "b-0": 9}) == []
+    assert watch.observe(209, {"a-0": 13, "b-0": 5}, {"a-0": 30, "b-0": 9}) == []
+    assert watch.observe(211, {"a-0": 14, "b-0": 5}, {"a-0": 30, "b-0": 9}) == [
         "b-0: no commit for 61 s with 4 message(s) waiting"
     ]
 

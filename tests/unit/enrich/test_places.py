@@ -73,3 +73,12 @@ def test_the_cached_tables_answer_as_the_built_ones(name):
     for prefer in ((), {"BF"}, {"CD"}):
         assert restored.place(name, towns=True, prefer=prefer) == built.place(name, towns=True, prefer=prefer)
     assert restored.country_of_demonym("Afghans") == built.country_of_demonym("Afghans") == "AF"
+
+
+def test_major_cities_and_common_words_keep_their_meaning_in_american_stories():
+    """Americans in Cairo are in Egypt; "the Pacific" is no town in Missouri."""
+    places = gazetteer()
+    assert places.place("Cairo", prefer={"US"}).country == "EG"
+    assert places.place("Paris", prefer={"US"}).country == "FR"
+    assert places.place("Pacific", prefer={"US"}) is None
+    assert not places.is_ambiguous("Lebanon", towns=False) and places.is_ambiguous("Congo", towns=False)

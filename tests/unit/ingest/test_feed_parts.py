@@ -125,3 +125,21 @@ def test_language_is_detected_and_unknown_counts_as_english():
     assert detect_language("Les forces de sécurité ont dispersé une manifestation lundi dans la capitale.") == "fr"
     assert detect_language("Kurz.") is None
     assert is_english(None) and is_english("en-GB") and not is_english("fr")
+
+
+def test_a_feed_body_that_looks_like_a_path_is_not_opened(tmp_path: Path):
+    """feedparser opens str/bytes that look like paths; a feed answering with one must not work."""
+    local = tmp_path / "local.rss"
+    local.write_bytes(rss2("https://news.example", [("Secret", "/s", "from the local disk")]))
+    with pytest.raises(FeedError):
+        parse_feed(str(local).encode(), "https://evil.example/feed")
+
+
+def test_a_canonical_link_is_trusted_only_on_the_pages_own_site():
+    from streams.ingest.poller import trusted_canonical
+
+    page = "https://www.example.com/world/story-1/amp"
+    assert trusted_canonical("https://example.com/world/story-1", page) == "https://example.com/world/story-1"
+    assert trusted_canonical("https://www.reuters.com/world/story-1", page) == page
+    assert trusted_canonical("https://www.example.com/", page) == page
+    assert trusted_canonical(None, page) == page

@@ -138,3 +138,24 @@ def test_a_new_item_in_a_known_feed_is_published(site: NewsSite, tmp_path: Path)
     site.add("/feeds/grow.rss", rss2(site.base, [("Second story", "/b", "two"), ("First story", "/a", "one")]))
     _poll([FeedSpec(url=url, name="grow", interval=60)], tmp_path / "s.sqlite", publisher)
     assert [a.title for a in publisher.sent] == ["First story", "Second story"]
+
+
+class FailingPublisher(MemoryPublisher):
+    def flush(self, report: IngestReport, timeout: float = 60.0) -> None:
+        report.failed += [(a.id, "broker down") for a in self._queued]
+        self._queued.clear()
+
+
+def test_articles_kafka_did_not_confirm_are_fetched_and_published_on_the_next_poll(site: NewsSite, tmp_path: Path):
+    """A failed publish keeps neither the items as seen nor the feed's ETag: a 304 must not hide them."""
+    from tests.support.news_site import page, rss2
+
+    site.add("/a", page("First story", "The first story."))
+    url = site.add("/feeds/etag.rss", rss2(site.base, [("First story", "/a", "one")]), "application/rss+xml")
+    site.etags["/feeds/etag.rss"] = '"v1"'
+    feed = [FeedSpec(url=url, name="etag", interval=60)]
+    outcomes, _ = _poll(feed, tmp_path / "s.sqlite", FailingPublisher())
+    assert not outcomes[0].ok
+    publisher = MemoryPublisher()
+    outcomes, _ = _poll(feed, tmp_path / "s.sqlite", publisher)
+    assert outcomes[0].ok and [a.title for a in publisher.sent] == ["First story"]
