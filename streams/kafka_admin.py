@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from dataclasses import dataclass, field
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from streams.config import Settings
 from streams.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 def unreachable(settings: Settings) -> ConfigError:
@@ -87,9 +90,22 @@ def internal_topics(settings: Settings) -> dict[str, TopicSpec]:
     }
 
 
-def ensure_topics(settings: Settings, specs: dict[str, TopicSpec] | None = None) -> list[str]:
+def ensure_topics(settings: Settings, specs: dict[str, TopicSpec] | None = None, *, attempts: int = 10) -> list[str]:
     """Create any missing topic (the contract topics by default) and wait until the broker
-    shows every partition of it with a leader; returns the ones it created."""
+    shows every partition of it with a leader; returns the ones it created. A broker of the
+    cluster that is down costs a retry through another one, not the command."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _ensure_topics_once(settings, specs)
+        except KafkaConnectionError as exc:
+            if attempt == attempts:
+                raise ConfigError(f"Kafka did not answer for topic metadata ({exc}); is the cluster up?") from None
+            log.warning("topic metadata from Kafka failed (%s); retrying through another broker", exc)
+            time.sleep(1.5)  # a dead broker leaves the metadata once the controller fences it (~9 s)
+    raise AssertionError("unreachable")
+
+
+def _ensure_topics_once(settings: Settings, specs: dict[str, TopicSpec] | None) -> list[str]:
     specs = specs or {name: TopicSpec() for name in pipeline_topics(settings)}
     wanted = list(specs)
     admin = admin_client(settings)
@@ -111,6 +127,8 @@ def ensure_topics(settings: Settings, specs: dict[str, TopicSpec] | None = None)
                 )
             except TopicAlreadyExistsError:
                 pass  # another process created it between list and create
+            except KafkaConnectionError:
+                raise
             except KafkaError as exc:
                 raise ConfigError(f"cannot create topics {missing}: {exc}") from None
             _wait_until_listed(admin, missing)
