@@ -239,7 +239,7 @@ def produce_raw(topic: str, items: list[tuple[bytes | None, bytes | None]]) -> N
     producer = KafkaProducer(bootstrap_servers=[KAFKA], acks="all")
     for key, value in items:
         producer.send(topic, key=key, value=value)
-    producer.flush(timeout=30)
+    producer.flush(timeout=300)
     producer.close()
 
 
