@@ -40,7 +40,9 @@ from streams.enrich.gazetteer import gazetteer
 from streams.enrich.pipeline import Enricher
 from streams.faust_fixes import hold_commits_at_offset_gaps
 from streams.kafka_admin import STORY_STATE_TABLE, story_blocks_topic
+from streams.kafka_security import KafkaSecurity
 from streams.liveness import CommitWatch
+from streams.log_redaction import install_secret_redaction
 from streams.metrics import PipelineMetrics
 from streams.models import Alert, DeadLetter, EnrichedArticle, now_millis
 from streams.stages import (
@@ -122,13 +124,30 @@ def raw_messages(events: Sequence[EventT]) -> list[RawMessage]:
     ]
 
 
+def broker_credentials(security: KafkaSecurity) -> faust.types.auth.CredentialsT | None:
+    """Faust's form of the Kafka security settings (it hands them to aiokafka)."""
+    context = security.ssl_context()
+    if security.uses_sasl:
+        return faust.SASLCredentials(
+            username=security.sasl_username,
+            password=security.sasl_password.get_secret_value() if security.sasl_password else None,
+            mechanism=security.sasl_mechanism,
+            ssl_context=context,
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
+
+
 def create_app(config: Settings) -> faust.App:
     """Build the app and its agents for one configuration."""
     hold_commits_at_offset_gaps()
+    install_secret_redaction(config.secret_values())
     pipeline = Pipeline(config)
     app = faust.App(
         config.app_id,
         broker=[f"kafka://{server}" for server in config.bootstrap_servers],
+        broker_credentials=broker_credentials(config.kafka_security),
         autodiscover=False,
         store="memory://",
         datadir=str(config.data_dir),

@@ -18,14 +18,17 @@ import click
 from streams.config import Settings, load_settings
 from streams.errors import ConfigError, NewsstreamError
 from streams.ingest.sources import Rejected, read_articles
+from streams.log_redaction import install_secret_redaction
 from streams.models import Alert, Article, now_millis
 
 
 def _settings() -> Settings:
     try:
-        return load_settings()
+        config = load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    install_secret_redaction(config.secret_values())
+    return config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -216,22 +219,21 @@ def alerts() -> None:
 
 def _consume(topic: str, config: Settings, from_beginning: bool, timeout: float | None) -> Iterator[bytes]:
     from kafka import KafkaConsumer
-    from kafka.errors import KafkaError
 
-    from streams.kafka_admin import require_reachable, unreachable
+    from streams.kafka_admin import client_options, explained_bootstrap_failure, require_reachable
 
     try:
         require_reachable(config)
-        consumer = KafkaConsumer(
-            topic,
-            bootstrap_servers=config.bootstrap_servers,
-            auto_offset_reset="earliest" if from_beginning else "latest",
-            enable_auto_commit=False,
-            group_id=None,
-            consumer_timeout_ms=int(timeout * 1000) if timeout else float("inf"),
-        )
-    except KafkaError:
-        raise click.ClickException(str(unreachable(config))) from None
+        with explained_bootstrap_failure(config):
+            consumer = KafkaConsumer(
+                topic,
+                bootstrap_servers=config.bootstrap_servers,
+                auto_offset_reset="earliest" if from_beginning else "latest",
+                enable_auto_commit=False,
+                group_id=None,
+                consumer_timeout_ms=int(timeout * 1000) if timeout else float("inf"),
+                **client_options(config),
+            )
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:

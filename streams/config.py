@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.errors import ConfigError
+from streams.kafka_security import KafkaSecurity
 
 
 class Settings(BaseSettings):
@@ -102,6 +105,33 @@ class Settings(BaseSettings):
         "dead-lettered, or enriched anyway",
     )
     topic_other_languages: str = Field("news.articles.other-languages", description="NEWSSTREAM_TOPIC_OTHER_LANGUAGES")
+    # --- Kafka security (see streams/kafka_security.py); every secret may come from a file named
+    # by NEWSSTREAM_<SETTING>_FILE instead of the variable itself ---
+    kafka_security_protocol: str = Field(
+        "PLAINTEXT", description="NEWSSTREAM_KAFKA_SECURITY_PROTOCOL: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"
+    )
+    kafka_sasl_mechanism: str = Field(
+        "SCRAM-SHA-512", description="NEWSSTREAM_KAFKA_SASL_MECHANISM: SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN"
+    )
+    kafka_sasl_username: str | None = Field(None, description="NEWSSTREAM_KAFKA_SASL_USERNAME")
+    kafka_sasl_password: SecretStr | None = Field(
+        None, description="NEWSSTREAM_KAFKA_SASL_PASSWORD (or NEWSSTREAM_KAFKA_SASL_PASSWORD_FILE)"
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        None, description="NEWSSTREAM_KAFKA_SSL_CAFILE: PEM CA bundle the broker certificate must chain to"
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        None, description="NEWSSTREAM_KAFKA_SSL_CERTFILE: PEM client certificate, for brokers that require one"
+    )
+    kafka_ssl_keyfile: Path | None = Field(
+        None, description="NEWSSTREAM_KAFKA_SSL_KEYFILE: PEM key of that certificate"
+    )
+    kafka_ssl_key_password: SecretStr | None = Field(
+        None, description="NEWSSTREAM_KAFKA_SSL_KEY_PASSWORD (or …_FILE): password of an encrypted key"
+    )
+    kafka_ssl_check_hostname: bool = Field(
+        True, description="NEWSSTREAM_KAFKA_SSL_CHECK_HOSTNAME: the broker certificate must name the host dialled"
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -118,9 +148,53 @@ class Settings(BaseSettings):
     def _broker_is_url(cls, value: str) -> str:
         for part in value.split(";")[0].split(","):
             parsed = urlparse(part if "://" in part else f"kafka://{part}")
+            if parsed.username or parsed.password:
+                # a password in a URL ends up in process lists, logs and Faust's banner
+                raise ValueError(
+                    "credentials do not belong in the broker URL: use NEWSSTREAM_KAFKA_SASL_USERNAME and "
+                    "NEWSSTREAM_KAFKA_SASL_PASSWORD(_FILE)"
+                )
             if not parsed.hostname or not parsed.port:
                 raise ValueError(f"{part!r} is not host:port (e.g. kafka://127.0.0.1:9092)")
         return value
+
+    @field_validator("kafka_security_protocol", "kafka_sasl_mechanism")
+    @classmethod
+    def _upper_case(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @model_validator(mode="after")
+    def _kafka_security_usable(self) -> Settings:
+        problems = self.kafka_security.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            sasl_username=self.kafka_sasl_username,
+            sasl_password=self.kafka_sasl_password,
+            ssl_cafile=self.kafka_ssl_cafile,
+            ssl_certfile=self.kafka_ssl_certfile,
+            ssl_keyfile=self.kafka_ssl_keyfile,
+            ssl_key_password=self.kafka_ssl_key_password,
+            ssl_check_hostname=self.kafka_ssl_check_hostname,
+        )
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for redaction from log lines."""
+        values = []
+        for name in SECRET_SETTINGS:
+            secret = getattr(self, name)
+            if secret is not None and secret.get_secret_value():
+                values.append(secret.get_secret_value())
+        database_password = urlparse(self.database_url).password
+        if database_password:
+            values.append(database_password)
+        return values
 
     @field_validator("database_url")
     @classmethod
@@ -146,16 +220,47 @@ class Settings(BaseSettings):
         return servers
 
 
+#: settings that hold secrets: each may instead be read from the file NEWSSTREAM_<NAME>_FILE names
+SECRET_SETTINGS = ("kafka_sasl_password", "kafka_ssl_key_password", "push_token", "webhook_token")
+
+
+def secrets_from_files(environ: Mapping[str, str]) -> dict[str, str]:
+    """Secret settings given as NEWSSTREAM_<NAME>_FILE (Docker and Kubernetes secrets): the file's
+    content without its trailing newline."""
+    found = {}
+    for name in SECRET_SETTINGS:
+        variable = f"NEWSSTREAM_{name.upper()}"
+        path = environ.get(f"{variable}_FILE")
+        if not path:
+            continue
+        if environ.get(variable):
+            raise ConfigError(f"{variable} and {variable}_FILE are both set: keep one")
+        try:
+            found[name] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise ConfigError(f"{variable}_FILE: cannot read {path} ({exc.strerror or exc})") from None
+    return found
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment; bad values fail fast naming the variable to fix."""
+    file_overrides = {**secrets_from_files(os.environ), **secrets_from_files(_file_overrides(overrides))}
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**{**file_overrides, **overrides})  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
-            problems.append(f"NEWSSTREAM_{field.upper()}: {error['msg']}")
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if error["loc"]:
+                problems.append(f"NEWSSTREAM_{str(error['loc'][0]).upper()}: {message}")
+            else:  # a check across settings: its message names them
+                problems.extend(message.split("; "))
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
+
+
+def _file_overrides(overrides: Mapping[str, object]) -> dict[str, str]:
+    # load_settings(kafka_sasl_password_file=…) works like the environment variable
+    return {f"NEWSSTREAM_{key.upper()}": str(value) for key, value in overrides.items() if key.endswith("_file")}
 
 
 @lru_cache(maxsize=1)

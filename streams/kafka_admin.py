@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -13,6 +16,7 @@ from kafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsErr
 
 from streams.config import Settings
 from streams.errors import ConfigError
+from streams.kafka_security import tls_problem
 
 log = logging.getLogger(__name__)
 
@@ -25,28 +29,73 @@ def unreachable(settings: Settings) -> ConfigError:
 
 
 def require_reachable(settings: Settings, timeout: float = 5.0) -> None:
-    """Fail in seconds, not after the clients' 30 s bootstrap timeout, when no broker listens."""
+    """Fail in seconds, not after the clients' 30 s bootstrap timeout, when no broker listens, or
+    when the first that does refuses the TLS handshake the clients would make (said in words)."""
     for server in settings.bootstrap_servers:
         host, _, port = server.rpartition(":")
         try:
             with socket.create_connection((host, int(port)), timeout=timeout):
-                return
+                pass
         except OSError:
             continue
+        problem = tls_problem(host, int(port), settings.kafka_security, timeout=timeout)
+        if problem:
+            raise ConfigError(f"Kafka at {server}: {problem}")
+        return
     raise unreachable(settings)
 
 
-def admin_client(settings: Settings, *, timeout_ms: int = 10_000) -> KafkaAdminClient:
-    """An admin client, or a ConfigError that says how to start Kafka."""
-    require_reachable(settings)
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Security options every kafka-python client of newsstream is built with."""
+    return settings.kafka_security.kafka_python_options()
+
+
+class _BootstrapFailures(logging.Handler):
+    """Collects the reasons kafka-python logs for failed bootstrap connections."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.reasons: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "Authentication" in message or "SASL" in message:
+            self.reasons.append(message)
+
+
+@contextmanager
+def explained_bootstrap_failure(settings: Settings) -> Iterator[None]:
+    """Turn a kafka-python bootstrap failure into a ConfigError that says why: a refused SASL
+    login reaches the caller only as "Unable to bootstrap", and its reason only as a log line."""
+    failures = _BootstrapFailures()
+    kafka_log = logging.getLogger("kafka")
+    kafka_log.addHandler(failures)
     try:
+        yield
+    except KafkaError:
+        if failures.reasons:
+            reason = failures.reasons[-1].rsplit(": ", 1)[-1]
+            raise ConfigError(
+                f"Kafka at {','.join(settings.bootstrap_servers)} refused the login "
+                f"({settings.kafka_security.describe()}): {reason}; check NEWSSTREAM_KAFKA_SASL_USERNAME, "
+                "NEWSSTREAM_KAFKA_SASL_PASSWORD(_FILE) and NEWSSTREAM_KAFKA_SASL_MECHANISM"
+            ) from None
+        raise unreachable(settings) from None
+    finally:
+        kafka_log.removeHandler(failures)
+
+
+def admin_client(settings: Settings, *, timeout_ms: int = 10_000) -> KafkaAdminClient:
+    """An admin client, or a ConfigError that says how to start Kafka or what to fix in the login."""
+    require_reachable(settings)
+    with explained_bootstrap_failure(settings):
         return KafkaAdminClient(
             bootstrap_servers=settings.bootstrap_servers,
             client_id=f"{settings.app_id}-admin",
             request_timeout_ms=timeout_ms,
+            bootstrap_timeout_ms=max(timeout_ms, 15_000),
+            **client_options(settings),
         )
-    except KafkaError:
-        raise unreachable(settings) from None
 
 
 def pipeline_topics(settings: Settings) -> list[str]:

@@ -10,7 +10,9 @@
 # Settings (environment): KAFKA_STATE_DIR (default .kafka/node1), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (19093, clear of Alertmanager's 9093), KAFKA_LIBS (.kafka/libs), KAFKA_HEAP (768m);
 # for one node of a cluster (see cluster.sh): KAFKA_NODE_ID (1), KAFKA_VOTERS (this node alone),
-# KAFKA_CLUSTER_ID (random), KAFKA_REPLICATION (1), KAFKA_MIN_ISR (1).
+# KAFKA_CLUSTER_ID (random), KAFKA_REPLICATION (1), KAFKA_MIN_ISR (1);
+# for a secured broker (see secure.sh): KAFKA_EXTRA_PROPERTIES (a file appended to server.properties:
+# later keys win) and KAFKA_SCRAM (one --add-scram credential stored when the log is formatted).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,12 +75,15 @@ start() {
   sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA_DIR@#$state/data#g" \
     -e "s#@NODE_ID@#$node_id#g" -e "s#@VOTERS@#$voters#g" -e "s#@REPLICATION@#$replication#g" \
     -e "s#@MIN_ISR@#$min_isr#g" "$here/server.properties.template" > "$state/server.properties"
+  if [ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]; then cat "$KAFKA_EXTRA_PROPERTIES" >> "$state/server.properties"; fi
+  local scram=()
+  if [ -n "${KAFKA_SCRAM:-}" ]; then scram=(--add-scram "$KAFKA_SCRAM"); fi
   local cp="$libs/*"
   if [ ! -f "$state/data/meta.properties" ]; then
     local cluster_id
     cluster_id=${KAFKA_CLUSTER_ID:-$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)}
     # shellcheck disable=SC2086
-    java $log4j -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" >"$state/format.log" 2>&1 \
+    java $log4j -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" "${scram[@]}" >"$state/format.log" 2>&1 \
       || { cat "$state/format.log" >&2; exit 1; }
   fi
   # shellcheck disable=SC2086

@@ -12,7 +12,7 @@ from kafka.errors import KafkaError
 from streams.codec import Codecs
 from streams.config import Settings
 from streams.ingest.sources import Rejected
-from streams.kafka_admin import ensure_topics, require_reachable, unreachable
+from streams.kafka_admin import client_options, ensure_topics, explained_bootstrap_failure, require_reachable
 from streams.models import Article, now_millis
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class IngestReport:
 def make_producer(settings: Settings) -> KafkaProducer:
     """An idempotent acks=all producer (kafka-python 3 defaults), or a ConfigError naming the fix."""
     require_reachable(settings)
-    try:
+    with explained_bootstrap_failure(settings):
         return KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers,
             client_id=f"{settings.app_id}-ingest",
@@ -38,9 +38,8 @@ def make_producer(settings: Settings) -> KafkaProducer:
             linger_ms=5,
             compression_type=None,
             max_request_size=4 * 1024 * 1024,
+            **client_options(settings),
         )
-    except KafkaError:
-        raise unreachable(settings) from None
 
 
 class ArticlePublisher:

@@ -44,7 +44,7 @@ def test_webhook_retries_until_the_receiver_accepts(alert):
     """Two 503s, then success: the alert arrives once, with the bearer token."""
     receiver = FlakyReceiver(failures=2)
     sleeps: list[float] = []
-    token = "s3cret"  # noqa: S105 - a test token for a test server
+    token = "s3cret"
     WebhookNotifier(receiver.url, token=token, backoff_seconds=0.1, sleep=sleeps.append).send(alert)
     receiver.server.shutdown()
     assert [b["id"] for b in receiver.bodies] == ["a1"]

@@ -23,7 +23,7 @@ from streams.ingest import http_push
 from streams.ingest.http_push import PublishFailed, PushMetrics, build_app, kafka_publish, serve
 from streams.models import Article
 
-TOKEN = "test-push-token"  # noqa: S105 - a made-up token for the local test server
+TOKEN = "test-push-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MAX_BYTES = 2048
 
