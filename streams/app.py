@@ -18,10 +18,11 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.transport.consumer import Consumer
 from faust.types import EventT
 
 from streams.alerting.notifiers import (
@@ -38,7 +39,7 @@ from streams.codec import Codecs
 from streams.config import Settings, settings
 from streams.enrich.gazetteer import gazetteer
 from streams.enrich.pipeline import Enricher
-from streams.faust_fixes import hold_commits_at_offset_gaps
+from streams.faust_fixes import HoleWatch, hold_commits_at_offset_gaps, rewind_to_holes
 from streams.kafka_admin import STORY_STATE_TABLE, story_blocks_topic
 from streams.kafka_security import KafkaSecurity
 from streams.liveness import CommitWatch
@@ -299,13 +300,26 @@ def create_app(config: Settings) -> faust.App:
                         failed.append(dead_letter(message, "notify", f"{name}_failed", exc))
             await send_all(deadletter, StageResult(dead_letters=dead + failed))
 
-    watch_liveness(
-        app,
-        config,
-        metrics,
-        {config.topic_articles, config.topic_enriched, config.topic_alerts, story_blocks_topic(config)},
-    )
+    agent_topics = {config.topic_articles, config.topic_enriched, config.topic_alerts, story_blocks_topic(config)}
+    watch_liveness(app, config, metrics, agent_topics)
+    watch_holes(app, metrics, agent_topics)
     return app
+
+
+HOLE_CHECK_SECONDS = 5.0
+
+
+def watch_holes(app: faust.App, metrics: PipelineMetrics, topics: set[str]) -> None:
+    """Every few seconds, send the fetcher back to any message a rebalance skipped (see
+    streams/faust_fixes.py): commits hold there, and without this only a restart would re-read it."""
+    watch = HoleWatch()
+
+    @app.timer(interval=HOLE_CHECK_SECONDS)
+    async def rewind_skipped_messages() -> None:
+        consumer = cast(Consumer, app.consumer)
+        partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
+        for tp in await rewind_to_holes(consumer, watch, partitions):
+            metrics.rewinds.labels(tp.topic).inc()
 
 
 STALLED_EXIT_CODE = 70  # EX_SOFTWARE: the supervisor restarts the worker; uncommitted work is redelivered

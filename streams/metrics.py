@@ -27,6 +27,7 @@ class PipelineMetrics:
     produce_to_stored_seconds: Histogram
     produce_to_alert_seconds: Histogram
     stalled_partitions: Gauge
+    rewinds: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> PipelineMetrics:
@@ -36,6 +37,12 @@ class PipelineMetrics:
             stalled_partitions=Gauge(
                 "newsstream_stalled_partitions",
                 "Assigned partitions with messages waiting and no commit for NEWSSTREAM_LIVENESS_TIMEOUT",
+                registry=registry,
+            ),
+            rewinds=Counter(
+                "newsstream_partition_rewinds_total",
+                "Times a partition was read again from a message a rebalance had skipped",
+                ["topic"],
                 registry=registry,
             ),
             articles_ingested=Counter(
