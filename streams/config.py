@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="NEWSSTREAM_FETCH_MAX_BYTES: larger feeds and pages are refused"
     )
+    fetch_allow_private_addresses: bool = Field(
+        False,
+        description="NEWSSTREAM_FETCH_ALLOW_PRIVATE_ADDRESSES: let feed item links and redirects reach private, "
+        "loopback and link-local addresses (the feed URLs' own hosts always may)",
+    )
     per_host_concurrency: int = Field(2, ge=1, description="NEWSSTREAM_PER_HOST_CONCURRENCY: requests at once per host")
     per_host_interval: float = Field(
         1.0, ge=0, description="NEWSSTREAM_PER_HOST_INTERVAL: least seconds between requests to one host"

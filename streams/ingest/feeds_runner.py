@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, start_http_server
 
@@ -43,6 +44,8 @@ def run_feeds(
             max_bytes=config.fetch_max_bytes,
             per_host_concurrency=config.per_host_concurrency,
             per_host_interval=config.per_host_interval,
+            trusted_hosts=frozenset(urlsplit(feed.url).hostname or "" for feed in feeds),
+            allow_private_addresses=config.fetch_allow_private_addresses,
         )
         poller = FeedPoller(feeds, state=state, fetcher=fetcher, publisher=publisher, metrics=metrics)
         try:

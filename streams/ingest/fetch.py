@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from streams.errors import NewsstreamError
+from streams.ingest.addresses import non_public_address
 
 ROBOTS_TTL = 3600.0  # re-read a host's robots.txt after an hour
 
@@ -66,9 +67,14 @@ class PoliteFetcher:
         max_bytes: int = 5 * 1024 * 1024,
         per_host_concurrency: int = 2,
         per_host_interval: float = 1.0,
+        trusted_hosts: frozenset[str] = frozenset(),
+        allow_private_addresses: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.user_agent = user_agent
+        # the hosts of the operator's own feed URLs: reachable whatever their address
+        self.trusted_hosts = frozenset(host.lower() for host in trusted_hosts)
+        self.allow_private_addresses = allow_private_addresses
         self.max_bytes = max_bytes
         # httpx's timeout bounds each read; this bounds the whole request (a byte every 19 s is no answer)
         self.total_timeout = timeout * 3
@@ -80,12 +86,25 @@ class PoliteFetcher:
             follow_redirects=True,
             max_redirects=5,
             transport=transport,
+            event_hooks={"request": [self._refuse_private_destination]},  # every redirect hop too
         )
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
 
     async def close(self) -> None:
         await self._client.aclose()
+
+    async def _refuse_private_destination(self, request: httpx.Request) -> None:
+        host = request.url.host.lower()
+        if self.allow_private_addresses or host in self.trusted_hosts:
+            return
+        address = await non_public_address(host, request.url.port or (443 if request.url.scheme == "https" else 80))
+        if address is not None:
+            raise FetchError(
+                "private_address",
+                f"{display_url(str(request.url))} resolves to {address}, not a public address: refused "
+                "(NEWSSTREAM_FETCH_ALLOW_PRIVATE_ADDRESSES=true allows it)",
+            )
 
     def _host(self, url: str) -> _Host:
         key = (urlsplit(url).hostname or "").lower()
@@ -97,6 +116,12 @@ class PoliteFetcher:
         self, url: str, *, etag: str | None = None, last_modified: str | None = None, obey_robots: bool = False
     ) -> FetchResult:
         """GET within the host's limits; FetchError for anything but a usable answer (or a 304)."""
+        if obey_robots:  # a page link from a feed: its address is checked before robots.txt is read there
+            try:
+                request = httpx.Request("GET", url)
+            except (httpx.InvalidURL, ValueError) as exc:
+                raise FetchError("invalid_url", f"{display_url(url)}: {exc}") from None
+            await self._refuse_private_destination(request)
         if obey_robots and not await self.allowed(url):
             raise FetchError("robots", f"robots.txt of {urlsplit(url).hostname} disallows {display_url(url)}")
         headers = {}

@@ -1,6 +1,6 @@
 """A local news site for ingestion tests (no internet here): RSS 2.0, Atom, RSS 1.0, a malformed
 feed, one that answers 304 to a conditional GET, one that never answers in time, article pages
-(one reached through an AMP link, one only as a relative link), and robots.txt."""
+(one reached through an AMP link, one only as a relative link), redirects, and robots.txt."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ class NewsSite:
     routes: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
     etags: dict[str, str] = field(default_factory=dict)
     slow: set[str] = field(default_factory=set)
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location of a 302
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     base: str = ""
 
@@ -79,6 +80,11 @@ def serve_site() -> Iterator[NewsSite]:
             path = self.path.split("?")[0]
             if path in site.slow:
                 time.sleep(5)
+            if path in site.redirects:
+                self.send_response(302)
+                self.send_header("Location", site.redirects[path])
+                self.end_headers()
+                return
             if path not in site.routes:
                 self.send_response(404)
                 self.end_headers()

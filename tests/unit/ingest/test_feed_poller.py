@@ -4,7 +4,9 @@ integration test's job): new items once, restarts remember, bad feeds reported a
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -37,7 +39,12 @@ def _poll(feeds: list[FeedSpec], state_path: Path, publisher: MemoryPublisher) -
     registry = CollectorRegistry()
 
     async def run() -> list[PollOutcome]:
-        fetcher = PoliteFetcher(user_agent="newsstream-test", timeout=1.0, per_host_interval=0.0)
+        fetcher = PoliteFetcher(
+            user_agent="newsstream-test",
+            timeout=1.0,
+            per_host_interval=0.0,
+            trusted_hosts=frozenset(urlsplit(feed.url).hostname or "" for feed in feeds),
+        )
         state = FeedState(state_path)
         poller = FeedPoller(
             feeds, state=state, fetcher=fetcher, publisher=publisher, metrics=FeedMetrics.create(registry)
@@ -159,3 +166,56 @@ def test_articles_kafka_did_not_confirm_are_fetched_and_published_on_the_next_po
     publisher = MemoryPublisher()
     outcomes, _ = _poll(feed, tmp_path / "s.sqlite", publisher)
     assert outcomes[0].ok and [a.title for a in publisher.sent] == ["First story"]
+
+
+def test_links_and_redirects_to_private_addresses_are_refused_and_the_summary_kept(site: NewsSite, tmp_path: Path):
+    """The feed's own host is the operator's; where its items point is not. A link to loopback by
+    another name, to a cloud metadata address, or a redirect there, is never requested."""
+    from tests.support.news_site import rss2
+
+    port = urlsplit(site.base).port
+    summary = "Police dispersed protesters outside the ministry of finance in the capital on Monday, witnesses said."
+    site.redirects["/moved"] = f"http://localhost:{port}/world/ceasefire-talks"
+    items = [
+        ("Loopback by name", f"http://localhost:{port}/world/ceasefire-talks", summary),
+        ("Metadata service", "http://169.254.169.254/latest/meta-data/", summary),
+        ("Redirected inward", "/moved", summary),
+    ]
+    url = site.add("/feeds/inward.rss", rss2(site.base, items), "application/rss+xml")
+    publisher = MemoryPublisher()
+    outcomes, metrics = _poll([FeedSpec(url=url, name="inward", interval=60)], tmp_path / "s.sqlite", publisher)
+    assert sorted(a.title for a in publisher.sent) == sorted(title for title, _, _ in items)
+    assert all(summary in a.body for a in publisher.sent)  # fell back to the feed's own text
+    assert not [h for _, h in site.requests if h.get("Host", "").startswith("localhost")]
+    assert site.hits("/moved") == 1  # the trusted host was asked; its redirect inward was not followed
+    refused = re.search(
+        r'newsstream_feed_extraction_failures_total\{feed="inward",reason="private_address"\} (\S+)', metrics
+    )
+    assert refused and float(refused[1]) == 3
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.9", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fd00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("8.8.8.8", True),
+        ("2001:4860:4860::8888", True),
+    ],
+)
+def test_only_globally_routable_unicast_addresses_count_as_public(address: str, public: bool):
+    import ipaddress
+
+    from streams.ingest.addresses import is_public
+
+    assert is_public(ipaddress.ip_address(address)) is public
