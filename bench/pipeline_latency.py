@@ -38,10 +38,10 @@ def _histogram_quantile(metrics: str, name: str, q: float) -> float:
     return float("nan")
 
 
-def run(rate: float, seconds: float, batch: int = 32) -> dict[str, float]:
+def run(rate: float, seconds: float, batch: int = 32, batch_seconds: float | None = None) -> dict[str, float]:
     total = max(1, int(rate * seconds))
     articles = seed_corpus(total)
-    with cluster(1, batch) as bench:
+    with cluster(1, batch, batch_seconds=batch_seconds) as bench:
         publisher = ArticlePublisher(bench.config)
         report = IngestReport()
         started = time.perf_counter()
@@ -74,8 +74,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=6.0, help="articles per second")
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--batch-seconds", type=float, default=None, help="NEWSSTREAM_BATCH_SECONDS (default: its default)"
+    )
     args = parser.parse_args()
-    result = run(args.rate, args.seconds)
+    result = run(args.rate, args.seconds, batch_seconds=args.batch_seconds)
     print(
         f"{result['articles']} articles at {result['rate']:.1f}/s: produce->stored p50 {result['stored_p50_s']:.3f} s, "
         f"p99 {result['stored_p99_s']:.3f} s; produce->alert p50 {result['alert_p50_s']:.3f} s, "

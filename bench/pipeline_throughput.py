@@ -54,17 +54,32 @@ class BenchCluster:
             time.sleep(0.2)
 
     def rss_mib(self) -> list[float]:
-        """Resident memory of each worker process, MiB."""
-        sizes = []
-        for process in self.processes:
-            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]) / 1024)
-        return sizes
+        """Resident memory of each worker, its NLP process included, MiB."""
+        return [sum(_rss_mib(pid) for pid in [process.pid, *_children(process.pid)]) for process in self.processes]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 @contextmanager
-def cluster(workers: int, batch: int = 32, warmup: float = 15.0) -> Iterator[BenchCluster]:
+def cluster(
+    workers: int,
+    batch: int = 32,
+    warmup: float = 15.0,
+    nlp_executor: str = "process",
+    batch_seconds: float | None = None,
+) -> Iterator[BenchCluster]:
     run_id = uuid.uuid4().hex[:8]
     scratch = Path(tempfile.mkdtemp(prefix="newsstream-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
@@ -77,6 +92,8 @@ def cluster(workers: int, batch: int = 32, warmup: float = 15.0) -> Iterator[Ben
         NEWSSTREAM_TOPIC_OTHER_LANGUAGES=f"bench-{run_id}.other",
         NEWSSTREAM_DATABASE_URL=f"sqlite:///{scratch}/bench.db",
         NEWSSTREAM_BATCH_SIZE=str(batch),
+        NEWSSTREAM_NLP_EXECUTOR=nlp_executor,
+        **({"NEWSSTREAM_BATCH_SECONDS": str(batch_seconds)} if batch_seconds else {}),
         NEWSSTREAM_LOG_LEVEL="warning",
     )
     names = {k.removeprefix("NEWSSTREAM_").lower(): v for k, v in env.items() if k.startswith("NEWSSTREAM_")}
@@ -104,9 +121,9 @@ def cluster(workers: int, batch: int = 32, warmup: float = 15.0) -> Iterator[Ben
             process.wait(timeout=30)
 
 
-def run(size: int, workers: int, batch: int) -> dict[str, float]:
+def run(size: int, workers: int, batch: int, nlp_executor: str = "process") -> dict[str, float]:
     articles = seed_corpus(size)
-    with cluster(workers, batch, warmup=15.0 + 5.0 * workers) as bench:
+    with cluster(workers, batch, warmup=15.0 + 5.0 * workers, nlp_executor=nlp_executor) as bench:
         publisher = ArticlePublisher(bench.config)
         started = time.perf_counter()
         publish_all(articles, publisher)
@@ -128,14 +145,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=370)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--nlp-executor", choices=["process", "thread"], default="process")
     args = parser.parse_args()
     from bench.enrich_vs_nlp import measure
 
     raw = measure(args.articles, args.batch, repeats=1)
-    result = run(args.articles, args.workers, args.batch)
+    result = run(args.articles, args.workers, args.batch, args.nlp_executor)
     print(f"nlp.pipe alone (this process): {raw['nlp_pipe_articles_per_s']:8.1f} articles/s")
     print(
-        f"pipeline, {args.workers} worker(s), to storage:  {result['articles_per_s']:8.1f} articles/s "
+        f"pipeline, {args.workers} worker(s), NLP in a {args.nlp_executor}, to storage: "
+        f"{result['articles_per_s']:8.1f} articles/s "
         f"({result['articles']} in {result['seconds']:.1f} s; worker RSS up to {result['rss_mib_max']:.0f} MiB)"
     )
     print(f"ratio pipeline / nlp.pipe:     {result['articles_per_s'] / raw['nlp_pipe_articles_per_s']:8.3f}")

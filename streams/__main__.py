@@ -2,4 +2,5 @@
 
 from streams.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned child process (the NLP process) re-imports this module
+    main()

@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
 from functools import cached_property
 from typing import Any, cast
 
@@ -38,7 +38,6 @@ from streams.alerting.rules import RuleSet, load_rules
 from streams.codec import Codecs
 from streams.config import Settings, settings
 from streams.enrich.gazetteer import gazetteer
-from streams.enrich.pipeline import Enricher
 from streams.faust_fixes import HoleWatch, hold_commits_at_offset_gaps, rewind_to_holes
 from streams.kafka_admin import STORY_STATE_TABLE, story_blocks_topic
 from streams.kafka_security import KafkaSecurity
@@ -46,9 +45,9 @@ from streams.liveness import CommitWatch
 from streams.log_redaction import install_secret_redaction
 from streams.metrics import PipelineMetrics
 from streams.models import Alert, DeadLetter, EnrichedArticle, now_millis
+from streams.nlp_process import NlpRunner
 from streams.stages import (
     AlertStage,
-    EnrichStage,
     RawMessage,
     StageResult,
     dead_letter,
@@ -71,7 +70,6 @@ class Pipeline:
         self.rules: RuleSet = load_rules(config.alert_rules)
         # built now, not on the event loop when the alert agent meets its first story
         gazetteer()
-        self.nlp_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
         self.io_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storage")
         self.notify_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
         self.notifiers: list[tuple[str, Notifier]] = [("console", ConsoleNotifier(sys.stdout))]
@@ -83,14 +81,9 @@ class Pipeline:
             self.notifiers.append(("alertmanager", alertmanager_notifier(config.alertmanager_url)))
 
     @cached_property
-    def enrich_stage(self) -> EnrichStage:
-        # loads spaCy (seconds): first touched from the NLP executor thread, never the loop
-        return EnrichStage(
-            Enricher(),
-            self.codecs,
-            max_body_chars=self.config.max_body_chars,
-            other_languages=self.config.other_languages,
-        )
+    def nlp(self) -> NlpRunner:
+        # starts the NLP process (or thread), which loads spaCy there: seconds, never on the loop
+        return NlpRunner(self.config)
 
     @cached_property
     def alert_stage(self) -> AlertStage:
@@ -210,16 +203,25 @@ def create_app(config: Settings) -> faust.App:
             messages = raw_messages(events)
             metrics.articles_ingested.inc(len(messages))
             started = time.perf_counter()
-            result, enriched_articles = await loop_executor().run_in_executor(
-                pipeline.nlp_executor, pipeline.enrich_stage.process, messages
-            )
-            await send_all(enriched, result)
+            try:
+                outcome = await pipeline.nlp.enrich(messages)
+            except BrokenExecutor as exc:
+                # the NLP process died (out of memory, killed): nothing of this batch is committed;
+                # leave so the supervisor restarts the worker and the batch is read again
+                log.critical("the NLP process died (%s); exiting with status %d", exc, STALLED_EXIT_CODE)
+                logging.shutdown()
+                os._exit(STALLED_EXIT_CODE)
+            await send_all(enriched, outcome.result)
             metrics.stage_seconds.labels("enrich").observe(time.perf_counter() - started)
             metrics.batch_size.labels("enrich").observe(len(messages))
-            metrics.articles_enriched.inc(len(enriched_articles))
-            for article in enriched_articles:
-                for event in article.events:
-                    metrics.events_coded.labels(event.type).inc()
+            metrics.articles_enriched.inc(len(outcome.event_types))
+            for event_types in outcome.event_types:
+                for event_type in event_types:
+                    metrics.events_coded.labels(event_type).inc()
+
+    @app.task
+    async def start_nlp() -> None:
+        pipeline.nlp  # noqa: B018 - the NLP process loads spaCy while the consumer joins its group
 
     # Alerting is stateful: reports of one story must meet the same story index. Step 1 re-keys
     # each enriched article by its story block (the headline event's country) onto an internal

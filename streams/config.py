@@ -51,7 +51,14 @@ class Settings(BaseSettings):
     web_port: int = Field(6066, ge=0, le=65535, description="NEWSSTREAM_WEB_PORT: port of /metrics")
     data_dir: Path = Field(Path("data/worker"), description="NEWSSTREAM_DATA_DIR: Faust state; one per worker")
     batch_size: int = Field(32, ge=1, le=10_000, description="NEWSSTREAM_BATCH_SIZE: articles per NLP batch")
-    batch_seconds: float = Field(0.5, gt=0, description="NEWSSTREAM_BATCH_SECONDS: longest wait to fill a batch")
+    nlp_executor: str = Field(
+        "process",
+        pattern="^(process|thread)$",
+        description="NEWSSTREAM_NLP_EXECUTOR: run spaCy in a child process (a core of its own) or in a thread",
+    )
+    batch_seconds: float = Field(
+        0.1, gt=0, description="NEWSSTREAM_BATCH_SECONDS: longest wait to fill a batch (each stage adds up to this)"
+    )
     max_body_chars: int = Field(
         200_000, ge=1000, description="NEWSSTREAM_MAX_BODY_CHARS: longer bodies are dead-lettered"
     )

@@ -67,6 +67,12 @@ def publish(env: dict[str, str], items: list[Article]) -> None:
     assert not report.failed and len(report.published) == len(items)
 
 
+def _children(pid: int) -> list[int]:
+    return [
+        int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()
+    ]
+
+
 def _settings_overrides(env: dict[str, str]) -> dict[str, str]:
     return {k.removeprefix("NEWSSTREAM_").lower(): v for k, v in env.items() if k.startswith("NEWSSTREAM_")}
 
@@ -124,8 +130,12 @@ def test_kill_9_mid_stream_then_restart_stores_every_article_once(drill_env, pg_
         publish(drill_env, articles("kill", total))
         wait_for(lambda: stored(pg_url, "kill") >= 150, 240, lambda: f"no progress\n{first.log_tail()}")
         assert first.process is not None
+        nlp_processes = _children(first.process.pid)
+        assert nlp_processes, "the worker runs spaCy in a child process"
         first.process.send_signal(signal.SIGKILL)
         first.process.wait(timeout=10)
+        # the NLP process notices its parent is gone and leaves: no orphan holding a model's memory
+        wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in nlp_processes), 15, lambda: "NLP orphan")
         at_kill = stored(pg_url, "kill")
         assert at_kill < total, "the drill must kill the worker mid-stream"
     finally:
