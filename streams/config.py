@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="NEWSSTREAM_FETCH_MAX_BYTES: larger feeds and pages are refused"
     )
+    feed_memory_days: float = Field(
+        30.0, gt=0, description="NEWSSTREAM_FEED_MEMORY_DAYS: how long feeds.sqlite remembers an item as seen"
+    )
     fetch_allow_private_addresses: bool = Field(
         False,
         description="NEWSSTREAM_FETCH_ALLOW_PRIVATE_ADDRESSES: let feed item links and redirects reach private, "

@@ -22,6 +22,8 @@ SCHEMA = (
         feed_url TEXT NOT NULL, item_key TEXT NOT NULL, article_id TEXT, seen_at REAL NOT NULL,
         PRIMARY KEY (feed_url, item_key))""",
     "CREATE TABLE IF NOT EXISTS published (article_id TEXT PRIMARY KEY, published_at REAL NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS seen_items_by_age ON seen_items (seen_at)",
+    "CREATE INDEX IF NOT EXISTS published_by_age ON published (published_at)",
 )
 
 
@@ -109,6 +111,17 @@ class FeedState:
                     "INSERT OR IGNORE INTO published (article_id, published_at) VALUES (?, ?)", (article_id, now)
                 )
             self._db.execute("COMMIT")
+
+    def forget_older_than(self, cutoff: float) -> int:
+        """Drop items and publications recorded before `cutoff` (epoch seconds), so the file stops
+        growing; returns how many items went. An item a feed still carries after that long is
+        published again under the same article id, which every sink upserts."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            items = self._db.execute("DELETE FROM seen_items WHERE seen_at < ?", (cutoff,)).rowcount
+            self._db.execute("DELETE FROM published WHERE published_at < ?", (cutoff,))
+            self._db.execute("COMMIT")
+        return items
 
     def close(self) -> None:
         with self._lock:

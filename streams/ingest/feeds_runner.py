@@ -47,7 +47,14 @@ def run_feeds(
             trusted_hosts=frozenset(urlsplit(feed.url).hostname or "" for feed in feeds),
             allow_private_addresses=config.fetch_allow_private_addresses,
         )
-        poller = FeedPoller(feeds, state=state, fetcher=fetcher, publisher=publisher, metrics=metrics)
+        poller = FeedPoller(
+            feeds,
+            state=state,
+            fetcher=fetcher,
+            publisher=publisher,
+            metrics=metrics,
+            memory_seconds=config.feed_memory_days * 86400,
+        )
         try:
             if once:
                 return await poller.run_once()

@@ -136,8 +136,12 @@ class FeedPoller:
         metrics: FeedMetrics,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        memory_seconds: float = 30 * 86400,
     ) -> None:
         self.feeds = list(feeds)
+        #: how long an item is remembered as seen (NEWSSTREAM_FEED_MEMORY_DAYS)
+        self.memory_seconds = memory_seconds
+        self._last_pruned = float("-inf")
         self.state = state
         self.fetcher = fetcher
         self.publisher = publisher
@@ -153,12 +157,24 @@ class FeedPoller:
 
     async def run_once(self) -> list[PollOutcome]:
         """Poll every feed once, now, whatever its schedule."""
+        self.prune()
         return list(await asyncio.gather(*(self.poll(feed) for feed in self.feeds)))
+
+    def prune(self) -> None:
+        """Forget items older than the memory, at most once an hour (a quick indexed delete)."""
+        now = self.clock()
+        if now - self._last_pruned < 3600:
+            return
+        self._last_pruned = now
+        forgotten = self.state.forget_older_than(now - self.memory_seconds)
+        if forgotten:
+            log.info("forgot %d feed item(s) seen over %.0f days ago", forgotten, self.memory_seconds / 86400)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll each feed when it is due, until `stop` is set."""
         running: dict[str, asyncio.Task[PollOutcome]] = {}
         while not stop.is_set():
+            self.prune()
             now = self.clock()
             next_due = now + 60.0
             for feed in self.feeds:

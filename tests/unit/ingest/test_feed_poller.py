@@ -219,3 +219,27 @@ def test_only_globally_routable_unicast_addresses_count_as_public(address: str, 
     from streams.ingest.addresses import is_public
 
     assert is_public(ipaddress.ip_address(address)) is public
+
+
+def test_items_older_than_the_memory_are_forgotten_and_the_rest_kept(tmp_path: Path):
+    state = FeedState(tmp_path / "state.sqlite")
+    state.mark("http://feed", "old", "id-old", published=True)
+    state.mark("http://feed", "new", "id-new", published=True)
+    state._db.execute("UPDATE seen_items SET seen_at = 1000 WHERE item_key = 'old'")
+    state._db.execute("UPDATE published SET published_at = 1000 WHERE article_id = 'id-old'")
+    poller = FeedPoller(
+        [],
+        state=state,
+        fetcher=None,  # type: ignore[arg-type]  # pruning fetches nothing
+        publisher=MemoryPublisher(),
+        metrics=FeedMetrics.create(CollectorRegistry()),
+        memory_seconds=86400,
+    )
+    poller.prune()
+    assert state.unseen("http://feed", ["old", "new"]) == ["old"]
+    assert not state.was_published("id-old") and state.was_published("id-new")
+    state.mark("http://feed", "old", "id-old", published=True)
+    state._db.execute("UPDATE seen_items SET seen_at = 1000")
+    poller.prune()  # within the hour: not again
+    assert state.unseen("http://feed", ["old", "new"]) == []
+    state.close()
