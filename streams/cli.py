@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -279,27 +280,19 @@ def alerts_check(rules: Path, paths: tuple[str, ...]) -> None:
         rule_set = load_rules(rules)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    from streams.alerting.rules import FiringLog
-    from streams.alerting.spikes import SpikeCounter
-    from streams.alerting.stories import StoryIndex
-    from streams.stages import story_block
+    from streams.codec import Codecs
+    from streams.stages import AlertStage, story_block
 
     enriched = Enricher().enrich_batch(list(_articles_or_fail(paths)))
     console = ConsoleNotifier(sys.stdout)
     fired = 0
-    # the same story grouping, once-per-story firing and spike counting as the alert agent
-    stories: dict[str, StoryIndex] = {}
-    log, spikes = FiringLog(), SpikeCounter()
+    # exactly what the alert agent does: per story block, stories, once-per-story rules, spikes
+    stage = AlertStage(rule_set, Codecs.for_settings(), horizon_seconds=_settings().story_horizon_hours * 3600)
+    states: dict[str, dict[str, Any]] = {}
     for article in enriched:
-        story = stories.setdefault(story_block(article), StoryIndex()).assign(article, article.ingested_at / 1000)
-        alerts = rule_set.evaluate(
-            article,
-            created_at=article.ingested_at,
-            story_id=story.story_id,
-            story_fatalities=story.max_fatalities,
-            log=log,
-        )
-        for alert in alerts + spikes.observe(article, rule_set.spikes):
+        block = story_block(article)
+        alerts, states[block], _ = stage.alerts_for(article, states.get(block), article.ingested_at)
+        for alert in alerts:
             console.send(alert)
             fired += 1
     rule_count = len(rule_set.rules) + len(rule_set.spikes)

@@ -16,7 +16,7 @@ from streams.alerting.stories import StoryIndex
 from streams.codec import Codecs
 from streams.enrich.pipeline import Enricher
 from streams.errors import InvalidArticle, SchemaError
-from streams.ingest.language import is_english
+from streams.language import is_english
 from streams.models import Alert, Article, DeadLetter, EnrichedArticle, now_millis
 
 log = logging.getLogger(__name__)
@@ -187,26 +187,35 @@ class AlertStage:
         if not good:
             return [], state or {}, None, dead[0], False
         article = good[0][1]
+        try:
+            alerts, new_state, is_new = self.alerts_for(article, state, now_ms)
+        except Exception as exc:  # a rule bug must not stop the stream
+            return [], state or {}, article, dead_letter(message, "alert", "rule_failed", exc), False
+        return alerts, new_state, article, None, is_new
+
+    def alerts_for(
+        self, article: EnrichedArticle, state: dict[str, Any] | None, now_ms: int
+    ) -> tuple[list[Alert], dict[str, Any], bool]:
+        """(alerts, new block state, new story?) for one article of a story block: the story it
+        joins, the rules once per story and escalation, spikes counted per new story. Pure; the
+        alert agent and `newsstream alerts check` both run it."""
         index = StoryIndex.from_dict((state or {}).get("index"), horizon_seconds=self.horizon_seconds)
         log = FiringLog((state or {}).get("log"))
         assignment = index.assign(article, now_ms / 1000)
-        try:
-            alerts = self.rules.evaluate(
-                article,
-                created_at=now_ms,
-                story_id=assignment.story_id,
-                story_fatalities=assignment.max_fatalities,
-                log=log,
-            )
-        except Exception as exc:  # a rule bug must not stop the stream
-            return [], state or {}, article, dead_letter(message, "alert", "rule_failed", exc), assignment.is_new
+        alerts = self.rules.evaluate(
+            article,
+            created_at=now_ms,
+            story_id=assignment.story_id,
+            story_fatalities=assignment.max_fatalities,
+            log=log,
+        )
         counter = SpikeCounter.from_dict((state or {}).get("spikes"))
         if assignment.is_new:
             # spikes count stories, not reports: forty outlets on one event, or a replay, is no surge
             alerts += counter.observe(article, self.rules.spikes)
         log.expire(now_ms)
         new_state = {"index": index.to_dict(), "log": log.entries, "spikes": counter.to_dict()}
-        return alerts, new_state, article, None, assignment.is_new
+        return alerts, new_state, assignment.is_new
 
 
 def decode_alerts(

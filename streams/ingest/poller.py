@@ -30,8 +30,8 @@ from streams.ingest.feed_parse import FeedEntry, FeedError, parse_feed
 from streams.ingest.feed_state import FeedState, FeedStatus
 from streams.ingest.feeds_config import FeedSpec
 from streams.ingest.fetch import FetchError, PoliteFetcher, display_url
-from streams.ingest.language import detect_language
 from streams.ingest.producer import IngestReport
+from streams.language import detect_language
 from streams.models import Article
 
 log = logging.getLogger(__name__)
