@@ -206,10 +206,7 @@ class Settings(BaseSettings):
             secret = getattr(self, name)
             if secret is not None and secret.get_secret_value():
                 values.append(secret.get_secret_value())
-        database_password = urlparse(self.database_url).password
-        if database_password:
-            values.append(database_password)
-        return values
+        return values  # the database URL's password is masked as part of any URL (log_redaction)
 
     @field_validator("database_url")
     @classmethod

@@ -1,33 +1,39 @@
-"""Keeps configured secrets out of every log line, whoever writes it.
+"""Keeps secrets out of every log line, whoever writes it.
 
 kafka-python logs its whole configuration at debug level (SASL password included), and a library
 may put a connection string in an error. Rather than trust each of them, every log record is
-checked when it is made: a secret found in its text is replaced by ***. Installed once per process,
-and only when secrets are configured (it formats each record once more)."""
+checked when it is made: a configured secret found in its text is replaced by ***, and so is the
+password of any URL with credentials (postgresql://user:***@host/db). Installed once per process.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 _MASK = "***"
-_installed: set[str] = set()
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)(?P<password>[^\s@/]+)(?=@)")
+_secrets: set[str] = set()
+_installed = False
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every occurrence of each secret masked, longest first (one may contain another)."""
+    """`text` with every occurrence of each secret masked (longest first: one may contain another),
+    and the password of every URL with credentials."""
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             text = text.replace(secret, _MASK)
-    return text
+    return _URL_PASSWORD.sub(rf"\g<head>{_MASK}", text)
 
 
 def install_secret_redaction(secrets: Iterable[str]) -> None:
-    """Mask these values in every log record made from now on, in this process (idempotent)."""
-    new = {s for s in secrets if len(s) >= 4} - _installed  # a 1-3 character "secret" would mask noise
-    if not new:
+    """Mask these values (and URL passwords) in every log record made from now on, in this process."""
+    global _installed
+    _secrets.update(s for s in secrets if len(s) >= 4)  # a 1-3 character "secret" would mask noise
+    if _installed:
         return
-    _installed.update(new)
+    _installed = True
     make_record = logging.getLogRecordFactory()
 
     def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
@@ -36,8 +42,9 @@ def install_secret_redaction(secrets: Iterable[str]) -> None:
             message = record.getMessage()
         except Exception:  # a malformed log call: leave it to logging's own error report
             return record
-        if any(secret in message for secret in new):
-            record.msg, record.args = redact(message, new), None
+        masked = redact(message, _secrets)
+        if masked != message:
+            record.msg, record.args = masked, ()
         return record
 
     logging.setLogRecordFactory(redacting_factory)

@@ -181,9 +181,12 @@ def test_a_secret_given_twice_or_from_a_missing_file_is_refused(clean_env, tmp_p
         load_settings()
 
 
-def test_the_database_password_counts_as_a_secret(clean_env):
-    settings = load_settings(database_url="postgresql://newsstream:pg-pass-1234@db:5432/newsstream")
-    assert "pg-pass-1234" in settings.secret_values()
+def test_url_passwords_are_masked_wherever_they_appear():
+    line = "cannot connect to postgresql://newsstream:pg-pass-1234@db:5432/newsstream (timeout)"
+    assert redact(line, []) == "cannot connect to postgresql://newsstream:***@db:5432/newsstream (timeout)"
+    assert redact("topic newsstream.articles at kafka://127.0.0.1:9092", []) == (
+        "topic newsstream.articles at kafka://127.0.0.1:9092"  # host:port is not a credential
+    )
 
 
 def test_redaction_masks_secrets_in_every_log_record(caplog):
