@@ -72,13 +72,21 @@ def article_from_mapping(record: Any, *, default_source: str | None = None) -> A
     return article
 
 
+def _parse_json(text: str) -> Any:
+    """json.loads, with nesting deep enough to exhaust the parser's recursion a rejection too."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InvalidArticle("JSON nested too deeply to be an article") from None
+
+
 def _from_json_lines(stream: TextIO, origin: str, source: str | None) -> Iterator[Article | Rejected]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         where = f"{origin}:{number}"
         try:
-            yield article_from_mapping(json.loads(line), default_source=source)
+            yield article_from_mapping(_parse_json(line), default_source=source)
         except json.JSONDecodeError as exc:
             yield Rejected(where, f"not JSON: {exc.msg} at column {exc.colno}")
         except InvalidArticle as exc:
@@ -103,7 +111,7 @@ def read_file(path: Path) -> Iterator[Article | Rejected]:
         return
     try:
         if path.suffix == ".json":
-            data = json.loads(text)
+            data = _parse_json(text)
             records = data if isinstance(data, list) else [data]
             for index, record in enumerate(records):
                 try:
@@ -149,9 +157,12 @@ def _read_stdin(stream: TextIO) -> Iterator[Article | Rejected]:
     text = stream.read()
     if text.lstrip().startswith("["):
         try:
-            records = json.loads(text)
+            records = _parse_json(text)
         except json.JSONDecodeError as exc:
             yield Rejected("<stdin>", f"not JSON: {exc.msg} at line {exc.lineno}")
+            return
+        except InvalidArticle as exc:
+            yield Rejected("<stdin>", str(exc))
             return
         for index, record in enumerate(records):
             try:

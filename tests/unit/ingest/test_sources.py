@@ -2,6 +2,9 @@ import io
 import json
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from streams.ingest.sources import Rejected, parse_seed_text, read_articles
 from streams.models import Article
 
@@ -45,3 +48,43 @@ def test_stdin_accepts_json_lines():
     stream = io.StringIO('{"title": "From stdin", "body": "Text."}\n')
     items = list(read_articles(["-"], stdin=stream))
     assert isinstance(items[0], Article) and items[0].title == "From stdin"
+
+
+def test_hostile_files_are_each_rejected_with_a_reason_and_never_raise(tmp_path: Path):
+    """Files a crawler or a careless export leaves behind: nothing raises, each bad one is named,
+    the good one among them is still read."""
+    hostile = {
+        "binary.json": bytes(range(256)) * 40,
+        "truncated.json": b'[{"title": "Half", "body": "an arr',
+        "nested.json": b"[" * 5000 + b"]" * 5000,
+        "scalars.json": b'[1, null, true, "text"]',
+        "object-of-junk.json": b'{"title": ["not", "text"], "body": {"x": 1}}',
+        "empty.json": b"",
+        "empty.jsonl": b"\n\n\n",
+        "latin1.txt": "Caf\xe9 body text.\nTitre\n".encode("latin-1"),
+        "nul.jsonl": b'{"title": "a\x00", "body": "\x00\x00"}\n',
+        "huge-line.jsonl": b'{"title": "Big", "body": "' + b"x" * 3_000_000 + b'"\n',
+        "good.jsonl": b'{"title": "Still read", "body": "Protesters marched in Nairobi on Tuesday."}\n',
+    }
+    for name, content in hostile.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "a-directory.json").mkdir()
+    items = list(read_articles([tmp_path]))
+    articles = [i for i in items if isinstance(i, Article)]
+    rejected = [i for i in items if isinstance(i, Rejected)]
+    assert "Still read" in [a.title for a in articles]
+    named = {Path(r.origin.split(":")[0].split("[")[0]).name for r in rejected}
+    for name in ("binary.json", "truncated.json", "nested.json", "scalars.json", "object-of-junk.json", "latin1.txt"):
+        assert name in named, f"{name} not reported"
+    assert all(r.reason for r in rejected)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=2000), suffix=st.sampled_from([".json", ".jsonl", ".txt"]))
+def test_any_bytes_in_a_file_give_articles_or_reasons_never_an_exception(tmp_path: Path, content: bytes, suffix: str):
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(content)
+    for item in read_articles([path]):
+        assert isinstance(item, Article | Rejected)
+        if isinstance(item, Rejected):
+            assert item.reason
