@@ -38,7 +38,7 @@ from streams.alerting.rules import RuleSet, load_rules
 from streams.codec import Codecs
 from streams.config import Settings, settings
 from streams.enrich.gazetteer import gazetteer
-from streams.faust_fixes import HoleWatch, hold_commits_at_offset_gaps, rewind_to_holes
+from streams.faust_fixes import HoleWatch, acknowledged_only_when_done, hold_commits_at_offset_gaps, rewind_to_holes
 from streams.kafka_admin import STORY_STATE_TABLE, story_blocks_topic
 from streams.kafka_security import KafkaSecurity
 from streams.liveness import CommitWatch
@@ -200,24 +200,25 @@ def create_app(config: Settings) -> faust.App:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
-            messages = raw_messages(events)
-            metrics.articles_ingested.inc(len(messages))
-            started = time.perf_counter()
-            try:
-                outcome = await pipeline.nlp.enrich(messages)
-            except BrokenExecutor as exc:
-                # the NLP process died (out of memory, killed): nothing of this batch is committed;
-                # leave so the supervisor restarts the worker and the batch is read again
-                log.critical("the NLP process died (%s); exiting with status %d", exc, STALLED_EXIT_CODE)
-                logging.shutdown()
-                os._exit(STALLED_EXIT_CODE)
-            await send_all(enriched, outcome.result)
-            metrics.stage_seconds.labels("enrich").observe(time.perf_counter() - started)
-            metrics.batch_size.labels("enrich").observe(len(messages))
-            metrics.articles_enriched.inc(len(outcome.event_types))
-            for event_types in outcome.event_types:
-                for event_type in event_types:
-                    metrics.events_coded.labels(event_type).inc()
+            with acknowledged_only_when_done(events):
+                messages = raw_messages(events)
+                metrics.articles_ingested.inc(len(messages))
+                started = time.perf_counter()
+                try:
+                    outcome = await pipeline.nlp.enrich(messages)
+                except BrokenExecutor as exc:
+                    # the NLP process died (out of memory, killed): nothing of this batch is committed;
+                    # leave so the supervisor restarts the worker and the batch is read again
+                    log.critical("the NLP process died (%s); exiting with status %d", exc, STALLED_EXIT_CODE)
+                    logging.shutdown()
+                    os._exit(STALLED_EXIT_CODE)
+                await send_all(enriched, outcome.result)
+                metrics.stage_seconds.labels("enrich").observe(time.perf_counter() - started)
+                metrics.batch_size.labels("enrich").observe(len(messages))
+                metrics.articles_enriched.inc(len(outcome.event_types))
+                for event_types in outcome.event_types:
+                    for event_type in event_types:
+                        metrics.events_coded.labels(event_type).inc()
 
     @app.task
     async def start_nlp() -> None:
@@ -243,64 +244,70 @@ def create_app(config: Settings) -> faust.App:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
-            await send_all(story_blocks, pipeline.alert_stage.route(raw_messages(events)))
+            with acknowledged_only_when_done(events):
+                await send_all(story_blocks, pipeline.alert_stage.route(raw_messages(events)))
 
     @app.agent(story_blocks, concurrency=1)
     async def raise_alerts(stream: faust.StreamT) -> None:
         # one event at a time: the table write must belong to the event's own partition
         async for event in stream.events():
-            started = time.perf_counter()
-            message = raw_messages([event])[0]
-            block = (message.key or b"--").decode("utf-8", "replace")
-            now = now_millis()
-            raised, state, article, letter, is_new = pipeline.alert_stage.raise_alerts(message, story_state[block], now)
-            story_state[block] = state
-            result = StageResult(
-                outputs=[(a.id.encode("utf-8"), pipeline.codecs.alert.encode(a.to_record())) for a in raised],
-                dead_letters=[letter] if letter else [],
-            )
-            await send_all(alerts, result)
-            if article is not None:
-                metrics.stories.labels("new" if is_new else "joined").inc()
-                for alert in raised:
-                    metrics.alerts.labels(alert.rule, alert.severity).inc()
-                    metrics.produce_to_alert_seconds.observe(max(0, now - article.ingested_at) / 1000)
-            metrics.stage_seconds.labels("alert").observe(time.perf_counter() - started)
+            with acknowledged_only_when_done([event]):
+                started = time.perf_counter()
+                message = raw_messages([event])[0]
+                block = (message.key or b"--").decode("utf-8", "replace")
+                now = now_millis()
+                raised, state, article, letter, is_new = pipeline.alert_stage.raise_alerts(
+                    message, story_state[block], now
+                )
+                story_state[block] = state
+                result = StageResult(
+                    outputs=[(a.id.encode("utf-8"), pipeline.codecs.alert.encode(a.to_record())) for a in raised],
+                    dead_letters=[letter] if letter else [],
+                )
+                await send_all(alerts, result)
+                if article is not None:
+                    metrics.stories.labels("new" if is_new else "joined").inc()
+                    for alert in raised:
+                        metrics.alerts.labels(alert.rule, alert.severity).inc()
+                        metrics.produce_to_alert_seconds.observe(max(0, now - article.ingested_at) / 1000)
+                metrics.stage_seconds.labels("alert").observe(time.perf_counter() - started)
 
     @app.agent(enriched, concurrency=1)
     async def store_articles(stream: faust.StreamT) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size * 4, within=config.batch_seconds
         ):
-            started = time.perf_counter()
-            good, dead = decode_enriched(raw_messages(events), pipeline.codecs, "store")
-            items = [article for _, article in good]
-            await loop_executor().run_in_executor(pipeline.io_executor, pipeline.write_articles, items)
-            await send_all(deadletter, StageResult(dead_letters=dead))
-            now = now_millis()
-            for article in items:
-                metrics.produce_to_stored_seconds.observe(max(0, now - article.ingested_at) / 1000)
-            metrics.articles_stored.labels(pipeline.storage_backend).inc(len(items))
-            metrics.stage_seconds.labels("store").observe(time.perf_counter() - started)
+            with acknowledged_only_when_done(events):
+                started = time.perf_counter()
+                good, dead = decode_enriched(raw_messages(events), pipeline.codecs, "store")
+                items = [article for _, article in good]
+                await loop_executor().run_in_executor(pipeline.io_executor, pipeline.write_articles, items)
+                await send_all(deadletter, StageResult(dead_letters=dead))
+                now = now_millis()
+                for article in items:
+                    metrics.produce_to_stored_seconds.observe(max(0, now - article.ingested_at) / 1000)
+                metrics.articles_stored.labels(pipeline.storage_backend).inc(len(items))
+                metrics.stage_seconds.labels("store").observe(time.perf_counter() - started)
 
     @app.agent(alerts, concurrency=1)
     async def deliver_alerts(stream: faust.StreamT) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
-            good, dead = decode_alerts(raw_messages(events), pipeline.codecs, "notify")
-            to_store = [alert for _, alert in good]
-            await loop_executor().run_in_executor(pipeline.io_executor, pipeline.write_alerts, to_store)
-            failed: list[DeadLetter] = []
-            for message, alert in good:
-                for name, notifier in pipeline.notifiers:
-                    try:
-                        await loop_executor().run_in_executor(pipeline.notify_executor, notifier.send, alert)
-                        metrics.alerts_delivered.labels(name, "ok").inc()
-                    except DeliveryFailed as exc:
-                        metrics.alerts_delivered.labels(name, "failed").inc()
-                        failed.append(dead_letter(message, "notify", f"{name}_failed", exc))
-            await send_all(deadletter, StageResult(dead_letters=dead + failed))
+            with acknowledged_only_when_done(events):
+                good, dead = decode_alerts(raw_messages(events), pipeline.codecs, "notify")
+                to_store = [alert for _, alert in good]
+                await loop_executor().run_in_executor(pipeline.io_executor, pipeline.write_alerts, to_store)
+                failed: list[DeadLetter] = []
+                for message, alert in good:
+                    for name, notifier in pipeline.notifiers:
+                        try:
+                            await loop_executor().run_in_executor(pipeline.notify_executor, notifier.send, alert)
+                            metrics.alerts_delivered.labels(name, "ok").inc()
+                        except DeliveryFailed as exc:
+                            metrics.alerts_delivered.labels(name, "failed").inc()
+                            failed.append(dead_letter(message, "notify", f"{name}_failed", exc))
+                await send_all(deadletter, StageResult(dead_letters=dead + failed))
 
     agent_topics = {config.topic_articles, config.topic_enriched, config.topic_alerts, story_blocks_topic(config)}
     watch_liveness(app, config, metrics, agent_topics)

@@ -1,6 +1,6 @@
 """Corrections to faust-streaming 0.15.3's offset bookkeeping, found by the fault drills.
 
-Faust commits, per partition, the end of the first run of consecutive acknowledged offsets. Three
+Faust commits, per partition, the end of the first run of consecutive acknowledged offsets. Four
 paths let that commit pass a message no agent ever processed, and each lost articles in the
 drills (tests/integration/test_fault_drills.py; upstream: faust-streaming #606 and PR #707, #596):
 
@@ -14,10 +14,16 @@ drills (tests/integration/test_fault_drills.py; upstream: faust-streaming #606 a
 3. Revocation forgets first. `on_partitions_revoked` drops the partition's committed offset and
    acknowledgements *before* the app waits for the agents and commits, so that commit has no
    committed offset to hold against and goes past any hole.
+4. Stale messages count as done. A message fetched before a rebalance reaches the stream after
+   it, is skipped unprocessed, and is acknowledged anyway. And an agent whose batch fails (a sink
+   error) or is cancelled (the worker stopping) has the batch acknowledged when Faust closes its
+   `take_events` generator.
 
-The correction: a commit covers only offsets acknowledged one after another from the next offset
-owed (the broker's committed offset, or where reading began: the log start, for a partition never
-committed or whose committed offset retention has deleted). Anything else holds, and
+The correction: acknowledgements of another generation's copies are ignored, an agent's failed
+batch is never acknowledged (`acknowledged_only_when_done`), and a commit covers only offsets
+acknowledged one after another from the next offset owed (the broker's committed offset, or where
+reading began: the log start, for a partition never committed or whose committed offset retention
+has deleted). Anything else holds, and
 `rewind_to_holes` sends the fetcher back to the hole, so the skipped messages are read again:
 at-least-once, which the sinks absorb (upserts by id, deterministic alert ids). The liveness check
 (streams/liveness.py) remains the last resort for a partition that stays held.
@@ -26,11 +32,13 @@ at-least-once, which the sinks absorb (upserts by id, deterministic alert ids). 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from faust.transport.consumer import CONSUMER_PARTITIONS_REVOKED, Consumer, ensure_TP
-from faust.types import TP
+from faust.types import TP, EventT
 from mode import Service
 
 log = logging.getLogger(__name__)
@@ -136,8 +144,24 @@ async def _revoke_then_forget(self: Consumer, revoked: set[TP]) -> None:
                 starts.pop(tp, None)
 
 
+_stock_ack = Consumer.ack
+
+
+def _ack_current_generation_only(self: Consumer, message: Any) -> bool:
+    """Replacement of Consumer.ack: an acknowledgement of a message fetched before the last
+    rebalance does not count. Faust skips such messages unprocessed and acknowledges them all the
+    same; the rebalance sought the partition back to its committed offset, so the copy read since
+    (processed, and acknowledged in the current generation) is the one that counts."""
+    generation = getattr(message, "generation_id", None)
+    if generation is not None and generation != self.app.consumer_generation_id:
+        message.acked = True  # final: later acknowledgements of this copy are no-ops too
+        return False
+    return _stock_ack(self, message)
+
+
 def hold_commits_at_offset_gaps() -> None:
     """Install the corrections (idempotent)."""
+    Consumer.ack = _ack_current_generation_only  # type: ignore[method-assign]
     Consumer._add_gap = _hold_at_gap  # type: ignore[method-assign]
     Consumer._new_offset = _commit_only_consecutive_from_owed  # type: ignore[method-assign]
     Consumer.perform_seek = _seek_and_note_start  # type: ignore[method-assign]
@@ -187,3 +211,18 @@ async def rewind_to_holes(consumer: Consumer, watch: HoleWatch, partitions: Iter
         except Exception as exc:  # revoked meanwhile: the new owner reads from the committed offset
             log.warning("could not seek %s back to %d: %s", tp, owed, exc)
     return holes
+
+
+@contextmanager
+def acknowledged_only_when_done(events: Sequence[EventT]) -> Iterator[None]:
+    """Wrap an agent's work on a batch: if it fails or is cancelled (a sink error, the worker
+    stopping), the batch must stay owed. Faust's `take_events` acknowledges the whole batch when its
+    generator is closed, finished or not, and the commit on stop would then carry the batch away;
+    marking the messages as already acknowledged makes that acknowledgement a no-op, so their
+    offsets are never committed and the batch is read again (by a rewind, or after a restart)."""
+    try:
+        yield
+    except BaseException:
+        for event in events:
+            event.message.acked = True
+        raise

@@ -207,6 +207,27 @@ def test_a_stalled_worker_fails_its_health_check_then_exits_for_its_supervisor(d
         restarted.stop()
 
 
+def test_a_failing_sink_loses_no_batch(drill_env, pg_url, tmp_path):
+    """The articles table disappears for a while: the store agent's batches fail (and Faust, left
+    alone, would acknowledge them anyway). Once it is back, every article is stored."""
+    worker = new_worker(drill_env, tmp_path, "sink", NEWSSTREAM_LIVENESS_TIMEOUT="20")
+    try:
+        publish(drill_env, articles("sinkwarm", 3))
+        wait_for(lambda: stored(pg_url, "sinkwarm") == 3, 180, lambda: worker.log_tail())
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE articles RENAME TO articles_away")
+            try:
+                publish(drill_env, articles("sink", 60))
+                wait_for(lambda: "does not exist" in worker.log_path.read_text(), 60, lambda: worker.log_tail())
+                time.sleep(8)  # batches keep failing meanwhile
+            finally:
+                conn.execute("ALTER TABLE articles_away RENAME TO articles")
+        wait_stored(pg_url, "sink", 60, [worker], timeout=300)
+        assert stored(pg_url, "sink") == 60
+    finally:
+        worker.stop()
+
+
 @FAUST_REJOIN_LOSS
 def test_two_workers_one_killed_its_partitions_move_and_nothing_is_lost(drill_env, pg_url, tmp_path):
     total = 600

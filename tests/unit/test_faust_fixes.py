@@ -143,3 +143,41 @@ def test_a_hole_that_fills_between_checks_is_not_rewound():
     consumer.ack(P0, 30)
     consumer.commit_offset(P0)
     assert watch.holes(consumer, [P0]) == {}  # type: ignore[arg-type]
+
+
+def test_a_batch_whose_work_failed_stays_owed_when_faust_acknowledges_it():
+    """take_events acknowledges the batch when its generator closes, done or not; after a failure
+    inside `acknowledged_only_when_done` that acknowledgement must not reach the consumer."""
+    from faust.types.tuples import Message
+
+    from streams.faust_fixes import acknowledged_only_when_done
+
+    def message(offset: int) -> Message:
+        return Message("news.enriched", 0, offset, 0.0, 0, None, b"k", b"v", None)
+
+    done, failed = [SimpleNamespace(message=message(1))], [SimpleNamespace(message=message(2))]
+    with acknowledged_only_when_done(done):
+        pass
+    try:
+        with acknowledged_only_when_done(failed):
+            raise OSError("the database went away")
+    except OSError:
+        pass
+    consumer = SimpleNamespace()
+    assert done[0].message.ack(consumer) is True  # a finished batch is acknowledged as usual
+    assert failed[0].message.ack(consumer) is False  # the failed one never reaches the consumer
+
+
+def test_an_acknowledgement_from_before_the_last_rebalance_does_not_count():
+    consumer = seeked({P1: 10}, {P1: 0})
+    consumer.app.consumer_generation_id = 7  # type: ignore[attr-defined]
+
+    def message(offset: int, generation: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            acked=False, generation_id=generation, tp=P1, offset=offset, topic=P1.topic, tracked=False
+        )
+
+    stale = message(10, 6)
+    assert Consumer.ack(consumer, stale) is False  # type: ignore[arg-type]
+    assert stale.acked and consumer._acked[P1] == []
+    assert consumer.commit_offset(P1) is None
