@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
 # A single Apache Kafka broker with the two secured listeners production clusters use, for trying
 # newsstream's Kafka security settings (and for its tests):
-#   SASL_SSL  on KAFKA_SASL_SSL_PORT (39294): TLS, then a SCRAM-SHA-512 login
-#   SSL       on KAFKA_MTLS_PORT     (39295): TLS with a client certificate required (mutual TLS)
+#   SASL_SSL  on KAFKA_SASL_SSL_PORT (19294): TLS, then a SCRAM-SHA-512 login
+#   SSL       on KAFKA_MTLS_PORT     (19295): TLS with a client certificate required (mutual TLS)
 # It makes a throw-away certificate authority, a broker certificate for 127.0.0.1/localhost, a
 # client certificate (its key encrypted with a password) and one SCRAM user, all under the state
-# directory. The plaintext listener (KAFKA_PORT, 39292) stays on 127.0.0.1 for the broker's own use.
+# directory. The plaintext listener (KAFKA_PORT, 19292) stays on 127.0.0.1 for the broker's own use.
 #   secure.sh start    make the certificates on first use, start the broker, wait until it answers
 #   secure.sh stop     stop it
 #   secure.sh env      print the NEWSSTREAM_* settings for each listener (shell syntax)
 # Settings (environment): KAFKA_STATE_DIR (default .kafka/secure), KAFKA_SCRAM_USER (newsstream),
-# the ports above. The generated passwords are in $KAFKA_STATE_DIR/secrets/.
+# the ports above (kept below Linux's ephemeral port range, 32768-60999). The generated passwords are in $KAFKA_STATE_DIR/secrets/.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 state=${KAFKA_STATE_DIR:-$root/.kafka/secure}
-plain_port=${KAFKA_PORT:-39292}
-controller_port=${KAFKA_CONTROLLER_PORT:-39293}
-sasl_port=${KAFKA_SASL_SSL_PORT:-39294}
-mtls_port=${KAFKA_MTLS_PORT:-39295}
+plain_port=${KAFKA_PORT:-19292}
+controller_port=${KAFKA_CONTROLLER_PORT:-19293}
+sasl_port=${KAFKA_SASL_SSL_PORT:-19294}
+mtls_port=${KAFKA_MTLS_PORT:-19295}
 user=${KAFKA_SCRAM_USER:-newsstream}
 tls=$state/tls
 secrets=$state/secrets

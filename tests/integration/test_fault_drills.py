@@ -266,16 +266,18 @@ def _on_broker(env: dict[str, str], bootstrap: str, replication: int = 1) -> dic
 
 @pytest.fixture
 def lone_broker(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """A broker of its own (ports 39092/39093), so stopping it disturbs no other test."""
+    """A broker of its own (ports 19192/19193), so stopping it disturbs no other test. Below Linux's
+    ephemeral range (32768-60999): a client retrying a port in that range while the broker is down
+    can be handed that very port as its own and connect to itself, and the broker cannot bind it."""
     broker_env = {
         **os.environ,
-        "KAFKA_PORT": "39092",
-        "KAFKA_CONTROLLER_PORT": "39093",
+        "KAFKA_PORT": "19192",
+        "KAFKA_CONTROLLER_PORT": "19193",
         "KAFKA_STATE_DIR": str(tmp_path / "lone-broker"),
     }
     subprocess.run([str(KAFKA_SH), "start"], check=True, env=broker_env)
     try:
-        yield "127.0.0.1:39092", broker_env
+        yield "127.0.0.1:19192", broker_env
     finally:
         subprocess.run([str(KAFKA_SH), "stop"], check=False, env=broker_env)
 
