@@ -27,15 +27,6 @@ from tests.integration.conftest import ROOT, Worker, _free_port, read_topic, wai
 
 pytestmark = [pytest.mark.integration, pytest.mark.drill]
 
-# Known, open: faust-streaming 0.15.3 sometimes commits past messages it never delivered when a
-# worker (re)joins mid-stream. streams/faust_fixes.py closes the one path found (offset "gaps"),
-# and the liveness exit recovers the stalls; in the 9 runs measured since, 2 still lost articles
-# (2 of 1,000 and 1 of 600). These drills stay strict in what they check and report XFAIL when that
-# happens, so a loss is visible in every CI log without failing the build (see the README).
-FAUST_REJOIN_LOSS = pytest.mark.xfail(
-    strict=False,
-    reason="faust-streaming 0.15.3 can commit past undelivered messages when a worker rejoins mid-stream",
-)
 
 PLACES = ["Maiduguri", "Goma", "Kharkiv", "Mogadishu", "Gao", "Djibo", "Khartoum", "Sittwe"]
 
@@ -122,7 +113,6 @@ def drill_env(pipeline_env: dict[str, str]) -> dict[str, str]:
     return pipeline_env
 
 
-@FAUST_REJOIN_LOSS
 def test_kill_9_mid_stream_then_restart_stores_every_article_once(drill_env, pg_url, tmp_path):
     total = 1000
     first = new_worker(drill_env, tmp_path, "first")
@@ -228,7 +218,6 @@ def test_a_failing_sink_loses_no_batch(drill_env, pg_url, tmp_path):
         worker.stop()
 
 
-@FAUST_REJOIN_LOSS
 def test_two_workers_one_killed_its_partitions_move_and_nothing_is_lost(drill_env, pg_url, tmp_path):
     total = 600
     survivor = new_worker(drill_env, tmp_path, "survivor")
