@@ -327,7 +327,7 @@ def watch_holes(app: faust.App, metrics: PipelineMetrics, topics: set[str]) -> N
     async def rewind_skipped_messages() -> None:
         consumer = cast(Consumer, app.consumer)
         partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
-        for tp in await rewind_to_holes(consumer, watch, partitions):
+        for tp in await rewind_to_holes(consumer, watch, partitions, time.monotonic()):
             metrics.rewinds.labels(tp.topic).inc()
 
 
@@ -352,13 +352,18 @@ def watch_liveness(app: faust.App, config: Settings, metrics: PipelineMetrics, t
         consumer = app.consumer
         partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
         now = time.monotonic()
-        try:
-            ends = await asyncio.wait_for(
-                consumer.highwaters(*partitions), timeout=max(5.0, min(30.0, config.liveness_timeout / 2))
-            )
-        except Exception as exc:  # timeout, broker gone, consumer thread stuck: all mean no progress
+        # asyncio.wait, not wait_for: wait_for waits for the cancelled call to finish, and a call into
+        # a stuck consumer thread never does, which would stop this check too
+        query = asyncio.ensure_future(consumer.highwaters(*partitions))
+        done, _ = await asyncio.wait({query}, timeout=max(5.0, min(30.0, config.liveness_timeout / 2)))
+        if not done:
+            query.cancel()
+            stalled = watch.unanswered(now, "the consumer did not answer for its offsets")
+        elif query.exception() is not None:  # broker gone, consumer closed: no progress either
+            exc = query.exception()
             stalled = watch.unanswered(now, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         else:
+            ends = query.result()
             committed = consumer._committed_offset  # type: ignore[attr-defined]  # Faust: next offset to process
             stalled = watch.observe(
                 now,

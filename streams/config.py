@@ -251,6 +251,8 @@ def secrets_from_files(environ: Mapping[str, str]) -> dict[str, str]:
             found[name] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
             raise ConfigError(f"{variable}_FILE: cannot read {path} ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{variable}_FILE: {path} is not UTF-8 text") from None
     return found
 
 

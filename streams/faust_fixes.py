@@ -168,16 +168,24 @@ def hold_commits_at_offset_gaps() -> None:
     Consumer.on_partitions_revoked = _revoke_then_forget  # type: ignore[method-assign]
 
 
+REWIND_BACKOFF_SECONDS = 30.0
+
+
 @dataclass(slots=True)
 class HoleWatch:
     """Finds partitions whose commit is held at a hole: the message owed was never acknowledged
     while later ones were, on two checks in a row (acks arrive in offset order per partition, so
-    one check could catch a batch mid-acknowledgement; two `interval`s apart cannot)."""
+    one check could catch a batch mid-acknowledgement; two `interval`s apart cannot). A partition
+    that was just sent back is left alone while its re-read has not reached the hole's end yet,
+    and for `backoff` seconds at least: its messages may still be queued behind others."""
 
+    backoff: float = REWIND_BACKOFF_SECONDS
     #: partition -> (offset owed, first acknowledged offset) seen at the last check
     _held: dict[TP, tuple[int, int]] = field(default_factory=dict)
+    #: partition -> when it was last sent back
+    _rewound_at: dict[TP, float] = field(default_factory=dict)
 
-    def holes(self, consumer: Consumer, partitions: Iterable[TP]) -> dict[TP, int]:
+    def holes(self, consumer: Consumer, partitions: Iterable[TP], now: float) -> dict[TP, int]:
         """Partitions to read again from the offset given."""
         found = {}
         now_held = {}
@@ -187,17 +195,35 @@ class HoleWatch:
             if owed is None or not acked or min(acked) <= owed:
                 continue
             now_held[tp] = (owed, min(acked))
-            if self._held.get(tp, (None, None))[0] == owed:
+            read = consumer._read_offset.get(tp)
+            refilling = read is not None and read < min(acked)
+            recently = now - self._rewound_at.get(tp, float("-inf")) < self.backoff
+            if self._held.get(tp, (None, None))[0] == owed and not refilling and not recently:
                 found[tp] = owed
         self._held = {tp: held for tp, held in now_held.items() if tp not in found}
+        self._rewound_at.update(dict.fromkeys(found, now))
         return found
 
 
-async def rewind_to_holes(consumer: Consumer, watch: HoleWatch, partitions: Iterable[TP]) -> dict[TP, int]:
+async def rewind_to_holes(consumer: Consumer, watch: HoleWatch, partitions: Iterable[TP], now: float) -> dict[TP, int]:
     """Seek each partition held at a hole back to the offset owed, so the messages skipped are
-    fetched and processed again (those after it are processed twice; the sinks absorb that)."""
-    holes = watch.holes(consumer, partitions)
+    fetched and processed again (those after it are processed twice; the sinks absorb that). A
+    hole that retention has deleted is not sought: reading goes on from the log start."""
+    holes = watch.holes(consumer, partitions, now)
+    if not holes:
+        return {}
+    try:
+        log_starts = await consumer.earliest_offsets(*holes)
+    except Exception as exc:  # unknown: seek anyway; an out-of-range seek resets to the log start
+        log.warning("could not read the log start offsets (%s)", exc)
+        log_starts = {}
+    rewound = {}
     for tp, owed in holes.items():
+        log_start = log_starts.get(tp)
+        if log_start is not None and log_start > owed:
+            log.warning("retention deleted offsets %d-%d of %s before they were processed", owed, log_start - 1, tp)
+            _start_offsets(consumer)[tp] = log_start
+            continue
         first_acked = min(consumer._acked.get(tp) or [owed])
         log.warning(
             "offsets %d-%d of %s were never processed although later ones were; reading again from %d",
@@ -207,10 +233,13 @@ async def rewind_to_holes(consumer: Consumer, watch: HoleWatch, partitions: Iter
             owed,
         )
         try:
-            await consumer.seek(tp, owed)
+            # through the consumer's own thread: aiokafka's consumer lives on that thread's loop
+            await consumer.seek_wait({tp: owed})
         except Exception as exc:  # revoked meanwhile: the new owner reads from the committed offset
             log.warning("could not seek %s back to %d: %s", tp, owed, exc)
-    return holes
+            continue
+        rewound[tp] = owed
+    return rewound
 
 
 @contextmanager

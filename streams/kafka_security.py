@@ -79,7 +79,11 @@ class KafkaSecurity:
                 )
             return found
         for name, path in tls_files.items():
-            if path is not None and not path.is_file():
+            try:
+                readable = path is None or path.is_file()
+            except OSError:  # a folder on the way that may not be read
+                readable = False
+            if not readable:
                 found.append(f"{name}: {path} is not a readable file")
         if self.ssl_keyfile is not None and self.ssl_certfile is None:
             found.append("NEWSSTREAM_KAFKA_SSL_CERTFILE: required with NEWSSTREAM_KAFKA_SSL_KEYFILE")

@@ -13,7 +13,10 @@ import re
 from collections.abc import Iterable
 
 _MASK = "***"
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)(?P<password>[^\s@/]+)(?=@)")
+# bounded repeats: an unbounded pattern backtracks quadratically on a long URL-like line
+_URL_PASSWORD = re.compile(
+    r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]{0,30}://[^\s:/@]{1,256}:)(?P<password>[^\s@/]{1,256})(?=@)"
+)
 _secrets: set[str] = set()
 _installed = False
 
@@ -24,7 +27,9 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             text = text.replace(secret, _MASK)
-    return _URL_PASSWORD.sub(rf"\g<head>{_MASK}", text)
+    if "://" in text and "@" in text:
+        text = _URL_PASSWORD.sub(rf"\g<head>{_MASK}", text)
+    return text
 
 
 def install_secret_redaction(secrets: Iterable[str]) -> None:
@@ -45,6 +50,12 @@ def install_secret_redaction(secrets: Iterable[str]) -> None:
         masked = redact(message, _secrets)
         if masked != message:
             record.msg, record.args = masked, ()
+        if record.exc_info and record.exc_info[0] is not None:
+            # a traceback's text (an exception message with a connection string) is masked too
+            text = logging.Formatter().formatException(record.exc_info)
+            masked_text = redact(text, _secrets)
+            if masked_text != text:
+                record.exc_text, record.exc_info = masked_text, None
         return record
 
     logging.setLogRecordFactory(redacting_factory)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -49,6 +50,10 @@ def build_stage(config: Settings) -> EnrichStage:
 def _load(config: Settings, parent_pid: int) -> None:
     """Process initializer: load spaCy and the place tables once, before the first batch."""
     global _stage
+    # Ctrl-C or a service manager's SIGTERM reaches the whole process group: the worker stops
+    # gracefully and shuts this pool down; a child dying first would fail the batch in flight
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="parent-watch", daemon=True).start()
     _stage = build_stage(config)  # the Enricher loads spaCy as it is made
 

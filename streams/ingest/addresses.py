@@ -32,10 +32,7 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
 
 
 async def non_public_address(host: str, port: int) -> IPAddress | None:
-    """The first address of `host` that is not public, if any (None: all public, or unresolvable,
-    which the request itself will then report)."""
-    try:
-        addresses = await resolve(host, port)
-    except OSError:
-        return None
+    """The first address of `host` that is not public, if any (None: all public). A name that does
+    not resolve raises OSError: what cannot be checked is not fetched."""
+    addresses = await resolve(host, port)
     return next((address for address in addresses if not is_public(address)), None)

@@ -81,14 +81,20 @@ class FeedState:
 
     def unseen(self, feed_url: str, keys: list[str]) -> list[str]:
         """The keys of this feed's items not handled before, in the given order."""
+        marks = ",".join("?" * len(keys))
         with self._lock:
             known = {
                 row[0]
                 for row in self._db.execute(
-                    f"SELECT item_key FROM seen_items WHERE feed_url = ? AND item_key IN ({','.join('?' * len(keys))})",  # noqa: S608 - placeholders only
+                    f"SELECT item_key FROM seen_items WHERE feed_url = ? AND item_key IN ({marks})",  # noqa: S608 - placeholders only
                     (feed_url, *keys),
                 )
             }
+            if known:  # still in the feed: remembered from now, so pruning keeps it
+                self._db.execute(
+                    f"UPDATE seen_items SET seen_at = ? WHERE feed_url = ? AND item_key IN ({marks})",  # noqa: S608 - placeholders only
+                    (time.time(), feed_url, *keys),
+                )
         return [key for key in keys if key not in known]
 
     def was_published(self, article_id: str) -> bool:

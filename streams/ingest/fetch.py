@@ -28,6 +28,11 @@ def display_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+def _wire_host(host: str) -> str:
+    """A host name as it is sent and resolved: IDNA-encoded, lower case."""
+    return httpx.URL(f"http://{host}/").raw_host.decode("ascii").lower()
+
+
 class FetchError(NewsstreamError):
     """A fetch that gave nothing usable; `kind` is the metric label (timeout, connect, http_503…)."""
 
@@ -73,7 +78,7 @@ class PoliteFetcher:
     ) -> None:
         self.user_agent = user_agent
         # the hosts of the operator's own feed URLs: reachable whatever their address
-        self.trusted_hosts = frozenset(host.lower() for host in trusted_hosts)
+        self.trusted_hosts = frozenset(_wire_host(host) for host in trusted_hosts if host)
         self.allow_private_addresses = allow_private_addresses
         self.max_bytes = max_bytes
         # httpx's timeout bounds each read; this bounds the whole request (a byte every 19 s is no answer)
@@ -95,10 +100,18 @@ class PoliteFetcher:
         await self._client.aclose()
 
     async def _refuse_private_destination(self, request: httpx.Request) -> None:
-        host = request.url.host.lower()
+        # the host as it goes on the wire (IDNA-encoded): the Unicode form httpx shows can resolve
+        # to another name than the one it connects to
+        host = request.url.raw_host.decode("ascii").lower()
         if self.allow_private_addresses or host in self.trusted_hosts:
             return
-        address = await non_public_address(host, request.url.port or (443 if request.url.scheme == "https" else 80))
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        try:
+            address = await non_public_address(host, port)
+        except OSError:
+            raise FetchError(
+                "unresolved", f"{display_url(str(request.url))}: its host does not resolve, so it cannot be checked"
+            ) from None
         if address is not None:
             raise FetchError(
                 "private_address",

@@ -43,8 +43,10 @@ class FakeConsumer:
     async def earliest_offsets(self, *partitions: TP) -> dict[TP, int]:
         return {tp: self.log_starts[tp] for tp in partitions}
 
-    async def seek(self, tp: TP, offset: int) -> None:
-        self.seeks.append((tp, offset))
+    async def seek_wait(self, partitions: dict[TP, int]) -> None:
+        for tp, offset in partitions.items():
+            self.seeks.append((tp, offset))
+            self._read_offset[tp] = offset
 
     def ack(self, tp: TP, *offsets: int) -> None:
         for offset in offsets:
@@ -125,24 +127,53 @@ def test_the_commit_during_revocation_still_holds_at_a_hole():
 def test_a_held_partition_is_sent_back_to_its_hole_on_the_second_check():
     consumer = seeked({P0: 30, P1: 7}, {P0: 0, P1: 0})
     consumer.ack(P0, 33, 34)  # 30-32 skipped
+    consumer._read_offset[P0] = 34
     consumer.ack(P1, 7, 8)  # healthy
     watch = HoleWatch()
-    assert asyncio.run(rewind_to_holes(consumer, watch, [P0, P1])) == {}  # once could be a batch mid-ack
-    assert asyncio.run(rewind_to_holes(consumer, watch, [P0, P1])) == {P0: 30}
+    assert asyncio.run(rewind_to_holes(consumer, watch, [P0, P1], now=100.0)) == {}  # could be mid-ack
+    assert asyncio.run(rewind_to_holes(consumer, watch, [P0, P1], now=105.0)) == {P0: 30}
     assert consumer.seeks == [(P0, 30)]
     consumer.ack(P0, 30, 31, 32, 33, 34)  # read again
     assert consumer.commit_offset(P0) == 35
-    assert asyncio.run(rewind_to_holes(consumer, watch, [P0, P1])) == {}
+    assert asyncio.run(rewind_to_holes(consumer, watch, [P0, P1], now=110.0)) == {}
+
+
+def test_a_partition_being_refilled_is_not_sent_back_again_and_rewinds_back_off():
+    consumer = seeked({P0: 30}, {P0: 0})
+    consumer.ack(P0, 33, 34)
+    consumer._read_offset[P0] = 34
+    watch = HoleWatch(backoff=30.0)
+    asyncio.run(rewind_to_holes(consumer, watch, [P0], now=100.0))
+    assert asyncio.run(rewind_to_holes(consumer, watch, [P0], now=105.0)) == {P0: 30}
+    # the re-read is on its way (read offset 30, below the first acknowledged, 33): leave it
+    for now in (110.0, 115.0, 120.0):
+        assert asyncio.run(rewind_to_holes(consumer, watch, [P0], now=now)) == {}
+    consumer._read_offset[P0] = 40  # read past the hole, and 30 is still not done: dropped again
+    assert asyncio.run(rewind_to_holes(consumer, watch, [P0], now=125.0)) == {}  # within the backoff
+    assert asyncio.run(rewind_to_holes(consumer, watch, [P0], now=140.0)) == {P0: 30}
+    assert consumer.seeks == [(P0, 30), (P0, 30)]
+
+
+def test_a_hole_retention_deleted_moves_the_start_instead_of_seeking():
+    consumer = seeked({P0: 30}, {P0: 0})
+    consumer.ack(P0, 50, 51)
+    consumer._read_offset[P0] = 51
+    consumer.log_starts[P0] = 50  # segments up to 49 deleted meanwhile
+    watch = HoleWatch()
+    asyncio.run(rewind_to_holes(consumer, watch, [P0], now=100.0))
+    assert asyncio.run(rewind_to_holes(consumer, watch, [P0], now=105.0)) == {}
+    assert consumer.seeks == [] and next_owed(consumer, P0) == 50
+    assert consumer.commit_offset(P0) == 52
 
 
 def test_a_hole_that_fills_between_checks_is_not_rewound():
     consumer = seeked({P0: 30}, {P0: 0})
     consumer.ack(P0, 31)
     watch = HoleWatch()
-    assert watch.holes(consumer, [P0]) == {}  # type: ignore[arg-type]
+    assert watch.holes(consumer, [P0], now=100.0) == {}  # type: ignore[arg-type]
     consumer.ack(P0, 30)
     consumer.commit_offset(P0)
-    assert watch.holes(consumer, [P0]) == {}  # type: ignore[arg-type]
+    assert watch.holes(consumer, [P0], now=105.0) == {}  # type: ignore[arg-type]
 
 
 def test_a_batch_whose_work_failed_stays_owed_when_faust_acknowledges_it():

@@ -266,3 +266,16 @@ def test_a_plaintext_port_is_named_as_not_speaking_tls(tls_files):
     problem = tls_problem("127.0.0.1", port, KafkaSecurity(protocol="SSL", ssl_cafile=tls_files["ca.pem"]))
     listener.close()
     assert problem is not None and ("does not speak TLS" in problem or "closed the TLS connection" in problem)
+
+
+def test_tracebacks_are_masked_too_and_long_lines_stay_cheap(caplog):
+    install_secret_redaction([])
+    try:
+        raise ConnectionError("cannot reach postgresql://ingest:tb-secret-99@db:5432/news")
+    except ConnectionError:
+        with caplog.at_level(logging.ERROR, logger="streams.test"):
+            logging.getLogger("streams.test").exception("storage failed")
+    assert "tb-secret-99" not in caplog.text and "postgresql://ingest:***@db" in caplog.text
+    # a long URL-like line (a hostile feed link) is scanned in linear time, not quadratic
+    line = "http://" + "a" * 200_000 + ":" + "b" * 200_000
+    assert redact(line, []) == line

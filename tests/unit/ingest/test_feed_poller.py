@@ -243,3 +243,23 @@ def test_items_older_than_the_memory_are_forgotten_and_the_rest_kept(tmp_path: P
     poller.prune()  # within the hour: not again
     assert state.unseen("http://feed", ["old", "new"]) == []
     state.close()
+
+
+def test_hosts_are_checked_as_they_go_on_the_wire_and_unresolvable_ones_refused():
+    from streams.ingest.fetch import FetchError, _wire_host
+
+    # httpx shows this host as "ss.example" but connects to the IDNA name: that one is checked
+    assert _wire_host("xn--zca.example") == "xn--zca.example"
+    assert _wire_host("Bücher.example") == "xn--bcher-kva.example"
+
+    async def fetch() -> str:
+        fetcher = PoliteFetcher(user_agent="newsstream-test", timeout=1.0, per_host_interval=0.0)
+        try:
+            await fetcher.get("http://no-such-host.invalid/story", obey_robots=True)
+        except FetchError as exc:
+            return exc.kind
+        finally:
+            await fetcher.close()
+        return "fetched"
+
+    assert asyncio.run(fetch()) == "unresolved"
