@@ -106,6 +106,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def topics_of_run(prefix: str) -> dict[str, str]:
+    """Topic settings of their own for one test run, so runs never read each other's messages."""
+    return {
+        "NEWSSTREAM_TOPIC_ARTICLES": f"{prefix}.articles",
+        "NEWSSTREAM_TOPIC_ENRICHED": f"{prefix}.enriched",
+        "NEWSSTREAM_TOPIC_ALERTS": f"{prefix}.alerts",
+        "NEWSSTREAM_TOPIC_DEADLETTER": f"{prefix}.deadletter",
+        "NEWSSTREAM_TOPIC_OTHER_LANGUAGES": f"{prefix}.other-languages",
+    }
+
+
 @pytest.fixture(scope="module")
 def pipeline_env(
     kafka: str, pg_url: str, alertmanager: str, tmp_path_factory: pytest.TempPathFactory
@@ -117,11 +128,7 @@ def pipeline_env(
     env.update(
         NEWSSTREAM_BROKER=f"kafka://{kafka}",
         NEWSSTREAM_APP_ID=f"newsstream-test-{run}",
-        NEWSSTREAM_TOPIC_ARTICLES=f"test-{run}.articles",
-        NEWSSTREAM_TOPIC_ENRICHED=f"test-{run}.enriched",
-        NEWSSTREAM_TOPIC_ALERTS=f"test-{run}.alerts",
-        NEWSSTREAM_TOPIC_DEADLETTER=f"test-{run}.deadletter",
-        NEWSSTREAM_TOPIC_OTHER_LANGUAGES=f"test-{run}.other-languages",
+        **topics_of_run(f"test-{run}"),
         NEWSSTREAM_DATABASE_URL=pg_url,
         NEWSSTREAM_ALERTMANAGER_URL=alertmanager,
         NEWSSTREAM_DATA_DIR=str(data),

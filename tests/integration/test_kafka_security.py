@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import ROOT, Worker, _free_port, run_cli, wait_for
+from tests.integration.conftest import ROOT, Worker, _free_port, run_cli, topics_of_run, wait_for
 from tests.integration.test_fault_drills import stored
 
 pytestmark = pytest.mark.integration
@@ -54,11 +54,7 @@ def _secured_env(pipeline_env: dict[str, str], listener: dict[str, str], **extra
     env.update(listener)
     env.update(
         NEWSSTREAM_APP_ID=f"secure-{run}",
-        NEWSSTREAM_TOPIC_ARTICLES=f"secure-{run}.articles",
-        NEWSSTREAM_TOPIC_ENRICHED=f"secure-{run}.enriched",
-        NEWSSTREAM_TOPIC_ALERTS=f"secure-{run}.alerts",
-        NEWSSTREAM_TOPIC_DEADLETTER=f"secure-{run}.deadletter",
-        NEWSSTREAM_TOPIC_OTHER_LANGUAGES=f"secure-{run}.other-languages",
+        **topics_of_run(f"secure-{run}"),
         NEWSSTREAM_WEB_PORT=str(_free_port()),
         **extra,
     )
