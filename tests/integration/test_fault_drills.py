@@ -171,12 +171,17 @@ def test_a_stalled_worker_fails_its_health_check_then_exits_for_its_supervisor(d
         assert "no commit for" in str(httpx.get(health, timeout=5).json()["stalled"])
         gauge = re.search(r"^newsstream_stalled_partitions (\S+)$", watcher.metrics(), re.MULTILINE)
         assert gauge and float(gauge[1]) >= 1
+    except BaseException:
+        watcher.stop()  # a failed drill must not leave its worker running for the next ones
+        raise
     finally:
         lock.rollback()
         lock.close()
-    wait_for(lambda: stored(pg_url, "stall") == 40, 180, lambda: watcher.log_tail())
-    wait_for(lambda: httpx.get(health, timeout=5).status_code == 200, 60, lambda: watcher.log_tail())
-    watcher.stop()
+    try:
+        wait_for(lambda: stored(pg_url, "stall") == 40, 180, lambda: watcher.log_tail())
+        wait_for(lambda: httpx.get(health, timeout=5).status_code == 200, 60, lambda: watcher.log_tail())
+    finally:
+        watcher.stop()
 
     exiting = new_worker(drill_env, tmp_path, "exiting", NEWSSTREAM_LIVENESS_TIMEOUT="8")
     lock = psycopg.connect(pg_url)
