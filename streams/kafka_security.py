@@ -152,10 +152,6 @@ class KafkaSecurity:
             parts.append("client certificate")
         return ", ".join(parts)
 
-    def secrets(self) -> list[str]:
-        """The secret values, for redacting them from log lines."""
-        return [s.get_secret_value() for s in (self.sasl_password, self.ssl_key_password) if s is not None]
-
 
 class _KeyEncrypted(ValueError):
     pass

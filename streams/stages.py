@@ -8,16 +8,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from streams.alerting.rules import FiringLog, RuleSet
 from streams.alerting.spikes import SpikeCounter
 from streams.alerting.stories import StoryIndex
 from streams.codec import Codecs
-from streams.enrich.pipeline import Enricher
 from streams.errors import InvalidArticle, SchemaError
 from streams.language import is_english
 from streams.models import Alert, Article, DeadLetter, EnrichedArticle, now_millis
+
+if TYPE_CHECKING:
+    from streams.enrich.pipeline import Enricher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
