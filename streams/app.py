@@ -1,11 +1,20 @@
-"""The Faust app: topics and agents, wiring only. The work itself is in stages.py and below.
+"""The Faust apps of a worker: topics and agents, wiring only. The work itself is in stages.py,
+sinks.py and below.
 
-`faust -A streams.app worker` and `newsstream worker` start the same app. Every agent:
+A worker runs one Faust app per role (enrich, alert, store) and one per notifier, each in a
+consumer group of its own (streams/groups.py says why that means no agent can commit past a
+message another agent has not processed). They share one process, one event loop, one web server
+(/metrics, /healthz) and one liveness check; the first app holds the others as dependencies, so
+`faust -A streams.app worker` and `newsstream worker` start the same thing.
+
+Every agent:
   1. takes a batch of raw events (stream.take_events: acked only after the loop body returns);
   2. runs its stage in an executor thread (NLP and database calls never block the event loop);
+     a sink waits out transient failures with backoff, holding the batch (streams/sinks.py);
   3. sends outputs and dead letters and awaits their delivery;
   4. returns, so Faust acks the batch and commits its offsets on the next commit interval.
-A crash between 3 and 4 redelivers the batch: sinks upsert by id, so nothing is duplicated.
+A crash between 3 and 4 redelivers the batch: sinks upsert by id, so nothing is duplicated. An
+agent whose body raises is a dead agent, and a dead agent is a dead worker (exit status 70).
 """
 
 from __future__ import annotations
@@ -15,15 +24,17 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 import faust
-from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from faust.transport.consumer import Consumer
 from faust.types import EventT
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams.alerting.notifiers import (
     ConsoleNotifier,
@@ -39,13 +50,15 @@ from streams.codec import Codecs
 from streams.config import Settings, settings
 from streams.enrich.gazetteer import gazetteer
 from streams.faust_fixes import HoleWatch, acknowledged_only_when_done, hold_commits_at_offset_gaps, rewind_to_holes
+from streams.groups import Group, worker_groups
 from streams.kafka_admin import STORY_STATE_TABLE, story_blocks_topic
 from streams.kafka_security import KafkaSecurity
-from streams.liveness import CommitWatch
+from streams.liveness import AgentWatch, CommitWatch
 from streams.log_redaction import install_secret_redaction
 from streams.metrics import PipelineMetrics
 from streams.models import Alert, DeadLetter, EnrichedArticle, now_millis
 from streams.nlp_process import NlpRunner
+from streams.sinks import Backoff, SinkHealth, until_written, write_or_reject
 from streams.stages import (
     AlertStage,
     RawMessage,
@@ -55,8 +68,12 @@ from streams.stages import (
     decode_enriched,
 )
 from streams.storage import Storage, open_storage
+from streams.storage.errors import rejects_record
 
 log = logging.getLogger(__name__)
+
+STALLED_EXIT_CODE = 70  # EX_SOFTWARE: the supervisor restarts the worker; uncommitted work is redelivered
+SINK_BACKOFF = Backoff(initial=0.5, cap=30.0)
 
 
 class Pipeline:
@@ -71,14 +88,23 @@ class Pipeline:
         # built now, not on the event loop when the alert agent meets its first story
         gazetteer()
         self.io_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storage")
-        self.notify_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
-        self.notifiers: list[tuple[str, Notifier]] = [("console", ConsoleNotifier(sys.stdout))]
+        self.agents = AgentWatch(config.liveness_timeout)
+        self.sinks = SinkHealth()
+        self.notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(sys.stdout)}
+        # one attempt per send: the notify agent retries with backoff, and logs once, not per retry
         if config.webhook_url:
             token = config.webhook_token.get_secret_value() if config.webhook_token else None
             body = slack_message if config.webhook_format == "slack" else alert_json
-            self.notifiers.append(("webhook", WebhookNotifier(config.webhook_url, token=token, body=body)))
+            self.notifiers["webhook"] = WebhookNotifier(config.webhook_url, token=token, body=body, attempts=1)
         if config.alertmanager_url:
-            self.notifiers.append(("alertmanager", alertmanager_notifier(config.alertmanager_url)))
+            self.notifiers["alertmanager"] = alertmanager_notifier(config.alertmanager_url, attempts=1)
+        # one thread per notifier: a receiver that hangs holds up only its own deliveries
+        self.notify_executors = {
+            name: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"notify-{name}") for name in self.notifiers
+        }
+        self._storage: Storage | None = None
+        #: sinks that have failed at least once (their failing-seconds gauge goes back to 0)
+        self.sinks_seen: set[str] = set()
 
     @cached_property
     def nlp(self) -> NlpRunner:
@@ -89,19 +115,36 @@ class Pipeline:
     def alert_stage(self) -> AlertStage:
         return AlertStage(self.rules, self.codecs, horizon_seconds=self.config.story_horizon_hours * 3600)
 
-    @cached_property
+    @property
     def storage(self) -> Storage:
-        return open_storage(self.config.database_url)
+        """The database, opened on first use and again after the server dropped the connection
+        (a restarted PostgreSQL). Used on the storage thread only."""
+        if self._storage is not None and self._storage.connection_lost():
+            with suppress(Exception):  # it is gone either way
+                self._storage.close()
+            self._storage = None
+        if self._storage is None:
+            self._storage = open_storage(self.config.database_url)
+        return self._storage
 
-    def write_articles(self, articles: list[EnrichedArticle]) -> int:
-        return self.storage.write_articles(articles)
+    def write_articles(self, articles: list[EnrichedArticle]) -> list[tuple[EnrichedArticle, BaseException]]:
+        """Upsert; returns the articles the database refused (transient failures raise)."""
+        return write_or_reject(self.storage.write_articles, articles, rejects_record)
 
-    def write_alerts(self, alerts: list[Alert]) -> int:
-        return self.storage.write_alerts(alerts)
+    def write_alerts(self, alerts: list[Alert]) -> list[tuple[Alert, BaseException]]:
+        """Insert; returns the alerts the database refused (transient failures raise)."""
+        return write_or_reject(self.storage.write_alerts, alerts, rejects_record)
 
     @property
     def storage_backend(self) -> str:
         return "postgresql" if self.config.database_url.startswith("postgres") else "sqlite"
+
+    def die(self, why: str) -> NoReturn:
+        """Leave with the liveness status, without committing anything more: what was not
+        processed is read again by the restarted worker."""
+        log.critical("%s; exiting with status %d so a supervisor restarts the worker", why, STALLED_EXIT_CODE)
+        logging.shutdown()
+        os._exit(STALLED_EXIT_CODE)
 
 
 def raw_messages(events: Sequence[EventT]) -> list[RawMessage]:
@@ -133,57 +176,55 @@ def broker_credentials(security: KafkaSecurity) -> faust.types.auth.CredentialsT
     return None
 
 
-def create_app(config: Settings) -> faust.App:
-    """Build the app and its agents for one configuration."""
-    hold_commits_at_offset_gaps()
-    install_secret_redaction(config.secret_values())
-    pipeline = Pipeline(config)
-    app = faust.App(
-        config.app_id,
-        broker=[f"kafka://{server}" for server in config.bootstrap_servers],
-        broker_credentials=broker_credentials(config.kafka_security),
-        autodiscover=False,
-        store="memory://",
-        datadir=str(config.data_dir),
-        topic_partitions=config.topic_partitions,
-        topic_replication_factor=config.topic_replication,
-        broker_session_timeout=config.session_timeout,
-        broker_heartbeat_interval=min(3.0, config.session_timeout / 3),
-        broker_commit_interval=1.0,
-        # new topics and partitions (added when scaling out) are seen within 30 s, not aiokafka's 5 min
-        consumer_metadata_max_age_ms=30_000,
-        table_standby_replicas=0,
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        web_bind=config.web_host,
-        web_host=config.web_host,
-        web_port=config.web_port,
-        web_enabled=True,
-        logging_config=None,
-    )
-    app.pipeline = pipeline  # type: ignore[attr-defined]
-    setup_prometheus_sensors(app, registry=pipeline.metrics.registry, name_prefix="newsstream_faust")
+class RoleApp:
+    """One Faust app of the worker (one consumer group) and the helpers its agents share."""
 
-    def raw_topic(name: str) -> faust.TopicT:
-        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    def __init__(self, group: Group, config: Settings, pipeline: Pipeline, *, web: bool) -> None:
+        self.group = group
+        self.pipeline = pipeline
+        self.app = faust.App(
+            group.app_id,
+            broker=[f"kafka://{server}" for server in config.bootstrap_servers],
+            broker_credentials=broker_credentials(config.kafka_security),
+            autodiscover=False,
+            store="memory://",
+            datadir=str(config.data_dir),
+            topic_partitions=config.topic_partitions,
+            topic_replication_factor=config.topic_replication,
+            broker_session_timeout=config.session_timeout,
+            broker_heartbeat_interval=min(3.0, config.session_timeout / 3),
+            broker_commit_interval=1.0,
+            # new topics and partitions (added when scaling out) are seen within 30 s, not aiokafka's 5 min
+            consumer_metadata_max_age_ms=30_000,
+            table_standby_replicas=0,
+            consumer_auto_offset_reset="earliest",
+            producer_acks=-1,
+            web_bind=config.web_host,
+            web_host=config.web_host,
+            web_port=config.web_port,
+            web_enabled=web,
+            logging_config=None,
+        )
+        self.app.pipeline = pipeline  # type: ignore[attr-defined]
+        self.deadletter = self.topic(config.topic_deadletter)
 
-    articles = raw_topic(config.topic_articles)
-    enriched = raw_topic(config.topic_enriched)
-    alerts = raw_topic(config.topic_alerts)
-    deadletter = raw_topic(config.topic_deadletter)
-    other_languages = raw_topic(config.topic_other_languages)
-    metrics = pipeline.metrics
-    loop_executor = asyncio.get_event_loop
+    def topic(self, name: str, **options: Any) -> faust.TopicT:
+        return self.app.topic(
+            name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw", **options
+        )
 
-    async def send_all(topic: faust.TopicT, result: StageResult) -> None:
+    async def send_all(
+        self, topic: faust.TopicT | None, result: StageResult, other: faust.TopicT | None = None
+    ) -> None:
         """Send outputs and dead letters; wait until the broker has them (acks=all)."""
-        pending = [await topic.send(key=key, value=value) for key, value in result.outputs]
-        pending += [await other_languages.send(key=key, value=value) for key, value in result.other_languages]
-        pending += [await _send_dead_letter(letter) for letter in result.dead_letters]
+        pending = [await topic.send(key=key, value=value) for key, value in result.outputs] if topic else []
+        if other is not None:
+            pending += [await other.send(key=key, value=value) for key, value in result.other_languages]
+        pending += [await self._send_dead_letter(letter) for letter in result.dead_letters]
         await asyncio.gather(*pending)
 
-    async def _send_dead_letter(letter: DeadLetter) -> Any:
-        metrics.dead_letters.labels(letter.stage, letter.reason).inc()
+    async def _send_dead_letter(self, letter: DeadLetter) -> Any:
+        self.pipeline.metrics.dead_letters.labels(letter.stage, letter.reason).inc()
         log.warning(
             "dead letter from %s[%d]@%d at %s: %s (%s)",
             letter.topic,
@@ -193,14 +234,55 @@ def create_app(config: Settings) -> faust.App:
             letter.reason,
             letter.error_message[:200],
         )
-        return await deadletter.send(key=letter.key, value=pipeline.codecs.dead_letter.encode(letter.to_record()))
+        value = self.pipeline.codecs.dead_letter.encode(letter.to_record())
+        return await self.deadletter.send(key=letter.key, value=value)
 
-    @app.agent(articles, concurrency=1)
+    def agent(self, topic: faust.TopicT, name: str) -> Callable[[Callable[..., Awaitable[None]]], Any]:
+        """Register an agent whose death is the worker's: if its body raises, liveness reports it
+        and (NEWSSTREAM_LIVENESS_ACTION=exit) the worker leaves with status 70 at once."""
+        pipeline = self.pipeline
+        qualified = f"{self.group.app_id}.{name}"
+
+        def register(body: Callable[[faust.StreamT], Awaitable[None]]) -> Any:
+            async def guarded(stream: faust.StreamT) -> None:
+                try:
+                    await body(stream)
+                except Exception as exc:
+                    why = f"{type(exc).__name__}: {exc}"
+                    pipeline.agents.crashed(qualified, why)
+                    log.exception("agent %s crashed", qualified)
+                    if pipeline.config.liveness_action == "exit":
+                        pipeline.die(f"agent {qualified} crashed ({why})")
+                    raise
+
+            return self.app.agent(topic, name=qualified, concurrency=1)(guarded)
+
+        return register
+
+    @contextmanager
+    def batch(self, name: str, events: Sequence[EventT]) -> Iterator[None]:
+        """Hold one batch: liveness watches how long, and a failed batch stays owed."""
+        watch = self.pipeline.agents
+        qualified = f"{self.group.app_id}.{name}"
+        watch.took_batch(qualified, time.monotonic())
+        try:
+            with acknowledged_only_when_done(events):
+                yield
+        finally:
+            watch.finished_batch(qualified)
+
+
+def build_enrich(role: RoleApp, config: Settings) -> None:
+    pipeline, metrics = role.pipeline, role.pipeline.metrics
+    enriched = role.topic(config.topic_enriched)
+    other_languages = role.topic(config.topic_other_languages)
+
+    @role.agent(role.topic(config.topic_articles), "enrich")
     async def enrich(stream: faust.StreamT) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
-            with acknowledged_only_when_done(events):
+            with role.batch("enrich", events):
                 messages = raw_messages(events)
                 metrics.articles_ingested.inc(len(messages))
                 started = time.perf_counter()
@@ -209,10 +291,8 @@ def create_app(config: Settings) -> faust.App:
                 except BrokenExecutor as exc:
                     # the NLP process died (out of memory, killed): nothing of this batch is committed;
                     # leave so the supervisor restarts the worker and the batch is read again
-                    log.critical("the NLP process died (%s); exiting with status %d", exc, STALLED_EXIT_CODE)
-                    logging.shutdown()
-                    os._exit(STALLED_EXIT_CODE)
-                await send_all(enriched, outcome.result)
+                    pipeline.die(f"the NLP process died ({exc})")
+                await role.send_all(enriched, outcome.result, other_languages)
                 metrics.stage_seconds.labels("enrich").observe(time.perf_counter() - started)
                 metrics.batch_size.labels("enrich").observe(len(messages))
                 metrics.articles_enriched.inc(len(outcome.event_types))
@@ -220,38 +300,34 @@ def create_app(config: Settings) -> faust.App:
                     for event_type in event_types:
                         metrics.events_coded.labels(event_type).inc()
 
-    @app.task
+    @role.app.task
     async def start_nlp() -> None:
         pipeline.nlp  # noqa: B018 - the NLP process loads spaCy while the consumer joins its group
 
+
+def build_alert(role: RoleApp, config: Settings) -> None:
     # Alerting is stateful: reports of one story must meet the same story index. Step 1 re-keys
     # each enriched article by its story block (the headline event's country) onto an internal
     # topic; step 2 reads it with a table keyed the same way, so a block's state lives on the
     # partition that updates it and its changelog restores it after a restart or rebalance.
-    story_blocks = app.topic(
-        story_blocks_topic(config),
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        internal=True,
-        partitions=config.topic_partitions,
-    )
-    story_state = app.Table(STORY_STATE_TABLE, default=dict, partitions=config.topic_partitions)
+    pipeline, metrics = role.pipeline, role.pipeline.metrics
+    story_blocks = role.topic(story_blocks_topic(config), internal=True, partitions=config.topic_partitions)
+    alerts = role.topic(config.topic_alerts)
+    story_state = role.app.Table(STORY_STATE_TABLE, default=dict, partitions=config.topic_partitions)
 
-    @app.agent(enriched, concurrency=1)
+    @role.agent(role.topic(config.topic_enriched), "route-to-stories")
     async def route_to_stories(stream: faust.StreamT) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
-            with acknowledged_only_when_done(events):
-                await send_all(story_blocks, pipeline.alert_stage.route(raw_messages(events)))
+            with role.batch("route-to-stories", events):
+                await role.send_all(story_blocks, pipeline.alert_stage.route(raw_messages(events)))
 
-    @app.agent(story_blocks, concurrency=1)
+    @role.agent(story_blocks, "raise-alerts")
     async def raise_alerts(stream: faust.StreamT) -> None:
         # one event at a time: the table write must belong to the event's own partition
         async for event in stream.events():
-            with acknowledged_only_when_done([event]):
+            with role.batch("raise-alerts", [event]):
                 started = time.perf_counter()
                 message = raw_messages([event])[0]
                 block = (message.key or b"--").decode("utf-8", "replace")
@@ -264,7 +340,7 @@ def create_app(config: Settings) -> faust.App:
                     outputs=[(a.id.encode("utf-8"), pipeline.codecs.alert.encode(a.to_record())) for a in raised],
                     dead_letters=[letter] if letter else [],
                 )
-                await send_all(alerts, result)
+                await role.send_all(alerts, result)
                 if article is not None:
                     metrics.stories.labels("new" if is_new else "joined").inc()
                     for alert in raised:
@@ -272,113 +348,225 @@ def create_app(config: Settings) -> faust.App:
                         metrics.produce_to_alert_seconds.observe(max(0, now - article.ingested_at) / 1000)
                 metrics.stage_seconds.labels("alert").observe(time.perf_counter() - started)
 
-    @app.agent(enriched, concurrency=1)
+
+def build_store(role: RoleApp, config: Settings) -> None:
+    pipeline, metrics = role.pipeline, role.pipeline.metrics
+    loop = asyncio.get_event_loop
+
+    def on_storage_thread(work: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        return loop().run_in_executor(pipeline.io_executor, work, *args)
+
+    def count_retry(error: BaseException) -> None:
+        metrics.sink_retries.labels("storage").inc()
+
+    async def stored(write: Callable[[list[Any]], list[tuple[Any, BaseException]]], items: list[Any]) -> Any:
+        # waits out an outage holding the batch; returns only the records the database refused
+        return await until_written(
+            "storage",
+            lambda: on_storage_thread(write, items),
+            health=pipeline.sinks,
+            backoff=SINK_BACKOFF,
+            on_failure=count_retry,
+        )
+
+    @role.agent(role.topic(config.topic_enriched), "store-articles")
     async def store_articles(stream: faust.StreamT) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size * 4, within=config.batch_seconds
         ):
-            with acknowledged_only_when_done(events):
+            with role.batch("store-articles", events):
                 started = time.perf_counter()
                 good, dead = decode_enriched(raw_messages(events), pipeline.codecs, "store")
                 items = [article for _, article in good]
-                await loop_executor().run_in_executor(pipeline.io_executor, pipeline.write_articles, items)
-                await send_all(deadletter, StageResult(dead_letters=dead))
+                refused = await stored(pipeline.write_articles, items)
+                by_id = {article.id: message for message, article in good}
+                dead += [dead_letter(by_id[item.id], "store", "rejected_by_database", exc) for item, exc in refused]
+                await role.send_all(None, StageResult(dead_letters=dead))
                 now = now_millis()
                 for article in items:
                     metrics.produce_to_stored_seconds.observe(max(0, now - article.ingested_at) / 1000)
-                metrics.articles_stored.labels(pipeline.storage_backend).inc(len(items))
+                metrics.articles_stored.labels(pipeline.storage_backend).inc(len(items) - len(refused))
                 metrics.stage_seconds.labels("store").observe(time.perf_counter() - started)
 
-    @app.agent(alerts, concurrency=1)
+    @role.agent(role.topic(config.topic_alerts), "store-alerts")
+    async def store_alerts(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
+            config.batch_size, within=config.batch_seconds
+        ):
+            with role.batch("store-alerts", events):
+                good, dead = decode_alerts(raw_messages(events), pipeline.codecs, "store")
+                refused = await stored(pipeline.write_alerts, [alert for _, alert in good])
+                by_id = {alert.id: message for message, alert in good}
+                dead += [dead_letter(by_id[item.id], "store", "rejected_by_database", exc) for item, exc in refused]
+                await role.send_all(None, StageResult(dead_letters=dead))
+
+
+def build_notify(role: RoleApp, config: Settings) -> None:
+    pipeline, metrics = role.pipeline, role.pipeline.metrics
+    name = cast(str, role.group.notifier)
+    notifier = pipeline.notifiers[name]
+    executor = pipeline.notify_executors[name]
+
+    def refused(error: BaseException) -> bool:
+        return isinstance(error, DeliveryFailed) and error.permanent
+
+    def failed(error: BaseException) -> None:
+        metrics.alerts_delivered.labels(name, "failed").inc()
+        metrics.sink_retries.labels(f"notify-{name}").inc()
+
+    @role.agent(role.topic(config.topic_alerts), f"notify-{name}")
     async def deliver_alerts(stream: faust.StreamT) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
-            with acknowledged_only_when_done(events):
+            with role.batch(f"notify-{name}", events):
                 good, dead = decode_alerts(raw_messages(events), pipeline.codecs, "notify")
-                to_store = [alert for _, alert in good]
-                await loop_executor().run_in_executor(pipeline.io_executor, pipeline.write_alerts, to_store)
-                failed: list[DeadLetter] = []
                 for message, alert in good:
-                    for name, notifier in pipeline.notifiers:
-                        try:
-                            await loop_executor().run_in_executor(pipeline.notify_executor, notifier.send, alert)
-                            metrics.alerts_delivered.labels(name, "ok").inc()
-                        except DeliveryFailed as exc:
-                            metrics.alerts_delivered.labels(name, "failed").inc()
-                            failed.append(dead_letter(message, "notify", f"{name}_failed", exc))
-                await send_all(deadletter, StageResult(dead_letters=dead + failed))
 
-    agent_topics = {config.topic_articles, config.topic_enriched, config.topic_alerts, story_blocks_topic(config)}
-    watch_liveness(app, config, metrics, agent_topics)
-    watch_holes(app, metrics, agent_topics)
-    return app
+                    def send(alert: Alert = alert) -> Awaitable[None]:
+                        return asyncio.get_event_loop().run_in_executor(executor, notifier.send, alert)
+
+                    try:
+                        # an alert delivered is never sent again for this batch: each one waits on its own
+                        await until_written(
+                            f"notify-{name}",
+                            send,
+                            health=pipeline.sinks,
+                            backoff=SINK_BACKOFF,
+                            permanent=refused,
+                            on_failure=failed,
+                        )
+                        metrics.alerts_delivered.labels(name, "ok").inc()
+                    except DeliveryFailed as exc:
+                        metrics.alerts_delivered.labels(name, "refused").inc()
+                        dead.append(dead_letter(message, "notify", f"{name}_refused", exc))
+                await role.send_all(None, StageResult(dead_letters=dead))
+
+
+BUILDERS = {"enrich": build_enrich, "alert": build_alert, "store": build_store, "notify": build_notify}
+
+
+def create_apps(config: Settings) -> list[faust.App]:
+    """Build the worker's apps (one per role and notifier) for one configuration; the first holds
+    the web server, the metrics page, the liveness and rewind timers, and the others."""
+    hold_commits_at_offset_gaps()
+    install_secret_redaction(config.secret_values())
+    pipeline = Pipeline(config)
+    roles = [RoleApp(group, config, pipeline, web=index == 0) for index, group in enumerate(worker_groups(config))]
+    for role in roles:
+        BUILDERS[role.group.role](role, config)
+    primary = roles[0].app
+    # Faust's own figures (messages, commits, rebalances) of every app, in the one registry
+    faust_metrics = FaustMetrics.create(pipeline.metrics.registry, "newsstream_faust")
+    for role in roles:
+        role.app.monitor = PrometheusMonitor(metrics=faust_metrics)
+    for role in roles[1:]:
+        primary.add_dependency(role.app)
+
+    @primary.page("/metrics")
+    async def metrics_page(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(pipeline.metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    watch_liveness(primary, config, pipeline, [role.app for role in roles])
+    watch_holes(primary, pipeline.metrics, [role.app for role in roles])
+    return [role.app for role in roles]
+
+
+def create_app(config: Settings) -> faust.App:
+    """The worker's first app, which starts the others with it."""
+    return create_apps(config)[0]
+
+
+def _agent_topics(app: faust.App) -> set[str]:
+    return {topic for agent in app.agents.values() for topic in agent.channel.get_topic_name().split(",")}
 
 
 HOLE_CHECK_SECONDS = 5.0
 
 
-def watch_holes(app: faust.App, metrics: PipelineMetrics, topics: set[str]) -> None:
-    """Every few seconds, send the fetcher back to any message a rebalance skipped (see
+def watch_holes(primary: faust.App, metrics: PipelineMetrics, apps: list[faust.App]) -> None:
+    """Every few seconds, send each consumer back to any message a rebalance skipped (see
     streams/faust_fixes.py): commits hold there, and without this only a restart would re-read it."""
-    watch = HoleWatch()
+    watches = [(app, HoleWatch(), _agent_topics(app)) for app in apps]
 
-    @app.timer(interval=HOLE_CHECK_SECONDS)
+    @primary.timer(interval=HOLE_CHECK_SECONDS)
     async def rewind_skipped_messages() -> None:
-        consumer = cast(Consumer, app.consumer)
-        partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
-        for tp in await rewind_to_holes(consumer, watch, partitions, time.monotonic()):
-            metrics.rewinds.labels(tp.topic).inc()
+        now = time.monotonic()
+        for app, watch, topics in watches:
+            consumer = cast(Consumer, app.consumer)
+            partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
+            for tp in await rewind_to_holes(consumer, watch, partitions, now):
+                metrics.rewinds.labels(tp.topic).inc()
 
 
-STALLED_EXIT_CODE = 70  # EX_SOFTWARE: the supervisor restarts the worker; uncommitted work is redelivered
+def watch_liveness(primary: faust.App, config: Settings, pipeline: Pipeline, apps: list[faust.App]) -> None:
+    """/healthz, and a timer that checks each consumer group's partitions for lag without commits,
+    each agent for a batch held too long or a crash, and reports the sinks that are failing."""
+    metrics = pipeline.metrics
+    health: dict[str, Any] = {"status": "ok", "stalled": [], "failing": {}}
 
+    def failing_sinks() -> dict[str, dict[str, Any]]:
+        failing = pipeline.sinks.failing()
+        for sink in {*failing, *pipeline.sinks_seen}:
+            metrics.sink_failing_seconds.labels(sink).set(failing[sink][0] if sink in failing else 0)
+        pipeline.sinks_seen.update(failing)
+        return {sink: {"seconds": round(seconds), "error": error} for sink, (seconds, error) in failing.items()}
 
-def watch_liveness(app: faust.App, config: Settings, metrics: PipelineMetrics, topics: set[str]) -> None:
-    """/healthz, and a timer that checks the agents' partitions for lag without commits."""
-    watch = CommitWatch(config.liveness_timeout)
-    health: dict[str, Any] = {"status": "ok", "stalled": []}
-
-    @app.page("/healthz")
+    @primary.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
-        return web.json(health, status=200 if health["status"] == "ok" else 503)
+        # an agent that crashed fails the check at once, whatever the timer last saw
+        stalled = health["stalled"] or pipeline.agents.stalled(time.monotonic())
+        body = {"status": "stalled" if stalled else "ok", "stalled": stalled, "failing": failing_sinks()}
+        return web.json(body, status=503 if stalled else 200)
 
     if config.liveness_timeout <= 0:
         return
+    watches = [(app, CommitWatch(config.liveness_timeout), _agent_topics(app)) for app in apps]
+    answer_within = max(5.0, min(30.0, config.liveness_timeout / 2))
 
-    @app.timer(interval=max(1.0, config.liveness_timeout / 4))
+    @primary.timer(interval=max(1.0, config.liveness_timeout / 4))
     async def check_progress() -> None:
         # not skipped while "rebalancing": a rebalance that never ends is a stall like any other
-        consumer = app.consumer
-        partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
         now = time.monotonic()
-        # asyncio.wait, not wait_for: wait_for waits for the cancelled call to finish, and a call into
-        # a stuck consumer thread never does, which would stop this check too
-        query = asyncio.ensure_future(consumer.highwaters(*partitions))
-        done, _ = await asyncio.wait({query}, timeout=max(5.0, min(30.0, config.liveness_timeout / 2)))
-        if not done:
-            query.cancel()
-            stalled = watch.unanswered(now, "the consumer did not answer for its offsets")
-        elif query.exception() is not None:  # broker gone, consumer closed: no progress either
-            exc = query.exception()
-            stalled = watch.unanswered(now, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
-        else:
-            ends = query.result()
-            committed = consumer._committed_offset  # type: ignore[attr-defined]  # Faust: next offset to process
-            stalled = watch.observe(
-                now,
-                {f"{tp.topic}-{tp.partition}": committed.get(tp) for tp in partitions},
-                {f"{tp.topic}-{tp.partition}": end for tp, end in ends.items() if end is not None},
-            )
+        checks = [_stalled_partitions(app, watch, topics, now, answer_within) for app, watch, topics in watches]
+        stalled = [line for found in await asyncio.gather(*checks) for line in found]
+        stalled += pipeline.agents.stalled(now)
         metrics.stalled_partitions.set(len(stalled))
-        health.update(status="stalled" if stalled else "ok", stalled=stalled)
+        health.update(status="stalled" if stalled else "ok", stalled=stalled, failing=failing_sinks())
         if not stalled:
             return
         log.error("worker stalled: %s", "; ".join(stalled))
         if config.liveness_action == "exit":
-            log.critical("exiting with status %d so a supervisor restarts the worker", STALLED_EXIT_CODE)
-            logging.shutdown()
-            os._exit(STALLED_EXIT_CODE)
+            pipeline.die("worker stalled")
+
+
+async def _stalled_partitions(
+    app: faust.App, watch: CommitWatch, topics: set[str], now: float, answer_within: float
+) -> list[str]:
+    """One consumer group's partitions with lag and no commit for the timeout."""
+    consumer = app.consumer
+    partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
+    # asyncio.wait, not wait_for: wait_for waits for the cancelled call to finish, and a call into
+    # a stuck consumer thread never does, which would stop this check too
+    query = asyncio.ensure_future(consumer.highwaters(*partitions))
+    done, _ = await asyncio.wait({query}, timeout=answer_within)
+    group = app.conf.id
+    if not done:
+        query.cancel()
+        return watch.unanswered(now, f"the {group} consumer did not answer for its offsets")
+    if query.exception() is not None:  # broker gone, consumer closed: no progress either
+        exc = query.exception()
+        return watch.unanswered(now, f"{group}: {type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    ends = query.result()
+    committed = consumer._committed_offset  # type: ignore[attr-defined]  # Faust: next offset to process
+    return [
+        f"{group} {line}"
+        for line in watch.observe(
+            now,
+            {f"{tp.topic}-{tp.partition}": committed.get(tp) for tp in partitions},
+            {f"{tp.topic}-{tp.partition}": end for tp, end in ends.items() if end is not None},
+        )
+    ]
 
 
 app = create_app(settings())

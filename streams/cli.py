@@ -183,11 +183,22 @@ def enrich(paths: tuple[str, ...], pretty: bool, batch_size: int) -> None:
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["enrich", "alert", "store", "notify", "all"]),
+    help="Run only this part of the pipeline (repeatable) [default: $NEWSSTREAM_ROLES, or all]. "
+    "Each role is a consumer group of its own, so roles scale, and fail, apart.",
+)
 @click.pass_context
-def worker(ctx: click.Context) -> None:
-    """Run a Faust worker (all agents); extra options go to Faust's worker command."""
+def worker(ctx: click.Context, roles: tuple[str, ...]) -> None:
+    """Run a Faust worker (every role unless --role); extra options go to Faust's worker command."""
     from streams.kafka_admin import ensure_topics, internal_topics
 
+    if roles:
+        # streams.app builds its apps from the settings when it is imported, below
+        os.environ["NEWSSTREAM_ROLES"] = ",".join(roles)
     config = _settings()
     try:
         ensure_topics(config)

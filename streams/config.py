@@ -23,7 +23,15 @@ class Settings(BaseSettings):
     broker: str = Field(
         "kafka://127.0.0.1:9092", description="NEWSSTREAM_BROKER: Kafka bootstrap URL(s), comma-separated"
     )
-    app_id: str = Field("newsstream", description="NEWSSTREAM_APP_ID: Faust app id = consumer group")
+    app_id: str = Field(
+        "newsstream",
+        description="NEWSSTREAM_APP_ID: prefix of the consumer groups "
+        "(<app id>-enrich, -alert, -store, -notify-<name>)",
+    )
+    roles: str = Field(
+        "all",
+        description="NEWSSTREAM_ROLES: what this worker runs, comma-separated: enrich, alert, store, notify, or all",
+    )
     topic_articles: str = Field("news.articles", description="NEWSSTREAM_TOPIC_ARTICLES")
     topic_enriched: str = Field("news.enriched", description="NEWSSTREAM_TOPIC_ENRICHED")
     topic_alerts: str = Field("news.alerts", description="NEWSSTREAM_TOPIC_ALERTS")
@@ -208,6 +216,21 @@ class Settings(BaseSettings):
                 values.append(secret.get_secret_value())
         return values  # the database URL's password is masked as part of any URL (log_redaction)
 
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: str) -> str:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in (*WORKER_ROLES, "all")]
+        if unknown or not names:
+            raise ValueError(f"unknown role(s) {', '.join(unknown) or '(none)'}: use {', '.join(WORKER_ROLES)} or all")
+        return value
+
+    @property
+    def role_list(self) -> list[str]:
+        """The roles this worker runs, in pipeline order."""
+        names = {name.strip() for name in self.roles.split(",")}
+        return [role for role in WORKER_ROLES if "all" in names or role in names]
+
     @field_validator("database_url")
     @classmethod
     def _database_scheme(cls, value: str) -> str:
@@ -231,6 +254,9 @@ class Settings(BaseSettings):
             servers.append(f"{parsed.hostname}:{parsed.port}")
         return servers
 
+
+#: what a worker can run; each role is a Faust app with a consumer group of its own
+WORKER_ROLES = ("enrich", "alert", "store", "notify")
 
 #: settings that hold secrets: each may instead be read from the file NEWSSTREAM_<NAME>_FILE names
 SECRET_SETTINGS = ("kafka_sasl_password", "kafka_ssl_key_password", "push_token", "webhook_token")

@@ -16,6 +16,7 @@ from kafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsErr
 
 from streams.config import Settings
 from streams.errors import ConfigError
+from streams.groups import alert_app_id, worker_groups
 from streams.kafka_security import tls_problem
 
 log = logging.getLogger(__name__)
@@ -113,13 +114,13 @@ STORY_STATE_TABLE = "story-state"
 
 
 def story_blocks_topic(settings: Settings) -> str:
-    """The worker's internal re-key topic (news.enriched keyed by story block)."""
-    return f"{settings.app_id}-story-blocks"
+    """The alert app's internal re-key topic (news.enriched keyed by story block)."""
+    return f"{alert_app_id(settings)}-story-blocks"
 
 
 def story_state_changelog(settings: Settings) -> str:
     """The changelog Faust keeps for the `story-state` table (its naming: <app id>-<table>-changelog)."""
-    return f"{settings.app_id}-{STORY_STATE_TABLE}-changelog"
+    return f"{alert_app_id(settings)}-{STORY_STATE_TABLE}-changelog"
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,12 @@ def internal_topics(settings: Settings) -> dict[str, TopicSpec]:
     """The worker's own topics. Faust would create them itself, but only while its consumer is
     already subscribing: on a busy machine the group's first assignment can then miss them, and the
     alert agent sits idle until the next metadata refresh. Created up front, they are there first."""
-    return {
-        story_blocks_topic(settings): TopicSpec(),
-        story_state_changelog(settings): TopicSpec(configs={"cleanup.policy": "compact"}),
-        f"{settings.app_id}-__assignor-__leader": TopicSpec(partitions=1),
-    }
+    groups = worker_groups(settings)
+    specs = {f"{group.app_id}-__assignor-__leader": TopicSpec(partitions=1) for group in groups}
+    if any(group.role == "alert" for group in groups):
+        specs[story_blocks_topic(settings)] = TopicSpec()
+        specs[story_state_changelog(settings)] = TopicSpec(configs={"cleanup.policy": "compact"})
+    return specs
 
 
 def ensure_topics(settings: Settings, specs: dict[str, TopicSpec] | None = None, *, attempts: int = 10) -> list[str]:

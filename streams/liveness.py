@@ -45,3 +45,33 @@ class CommitWatch:
         for gone in set(self._last) - set(ends):
             del self._last[gone]  # revoked in a rebalance
         return stalled
+
+
+@dataclass(slots=True)
+class AgentWatch:
+    """Each agent's own progress, whichever consumer group it is in: an agent that crashed, or has
+    held one batch for longer than `timeout` (a sink waiting out an outage, a hung call), is
+    stalled even while other agents keep committing."""
+
+    timeout: float
+    #: agent -> when it took the batch it is working on
+    _busy_since: dict[str, float] = field(default_factory=dict)
+    #: agent -> why it died
+    _crashed: dict[str, str] = field(default_factory=dict)
+
+    def took_batch(self, agent: str, now: float) -> None:
+        self._busy_since[agent] = now
+
+    def finished_batch(self, agent: str) -> None:
+        self._busy_since.pop(agent, None)
+
+    def crashed(self, agent: str, why: str) -> None:
+        self._crashed[agent] = why
+
+    def stalled(self, now: float) -> list[str]:
+        """Descriptions of the agents that are dead or stuck."""
+        found = [f"agent {agent} crashed: {why}" for agent, why in sorted(self._crashed.items())]
+        for agent, since in sorted(self._busy_since.items()):
+            if self.timeout > 0 and now - since > self.timeout:
+                found.append(f"agent {agent} has held one batch for {now - since:.0f} s")
+        return found

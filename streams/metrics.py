@@ -28,6 +28,8 @@ class PipelineMetrics:
     produce_to_alert_seconds: Histogram
     stalled_partitions: Gauge
     rewinds: Counter
+    sink_retries: Counter
+    sink_failing_seconds: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> PipelineMetrics:
@@ -43,6 +45,18 @@ class PipelineMetrics:
                 "newsstream_partition_rewinds_total",
                 "Times a partition was read again from a message a rebalance had skipped",
                 ["topic"],
+                registry=registry,
+            ),
+            sink_retries=Counter(
+                "newsstream_sink_retries_total",
+                "Failed attempts of a sink (storage, notify-<name>) that are retried with backoff",
+                ["sink"],
+                registry=registry,
+            ),
+            sink_failing_seconds=Gauge(
+                "newsstream_sink_failing_seconds",
+                "How long a sink has been failing without a success (0: it works)",
+                ["sink"],
                 registry=registry,
             ),
             articles_ingested=Counter(

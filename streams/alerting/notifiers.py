@@ -23,7 +23,12 @@ class Notifier(Protocol):
 
 
 class DeliveryFailed(Exception):
-    """Every attempt to deliver an alert failed."""
+    """Every attempt to deliver an alert failed. `permanent`: the receiver refused this alert
+    (a 4xx other than 408/429), so sending it again cannot help; otherwise it may work later."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def alert_json(alert: Alert) -> dict[str, object]:
@@ -107,21 +112,23 @@ class WebhookNotifier:
     def send(self, alert: Alert) -> None:
         body = json.dumps(self._body(alert))
         last_error = ""
+        refused = False
         for attempt in range(1, self._attempts + 1):
             try:
                 response = self._client.post(self._url, content=body)
                 if response.status_code < 300:
                     return
                 last_error = f"HTTP {response.status_code}"
-                if response.status_code < 500 and response.status_code != 429:
-                    break  # the receiver rejects this alert: retrying will not help
+                if response.status_code < 500 and response.status_code not in (408, 429):
+                    refused = True  # the receiver rejects this alert: retrying will not help
+                    break
             except httpx.HTTPError as exc:
                 last_error = f"{type(exc).__name__}: {exc}"
             if attempt < self._attempts:
                 delay = self._backoff * 2 ** (attempt - 1)
                 log.warning("webhook %s failed (%s); retry %d in %.1fs", self._url, last_error, attempt, delay)
                 self._sleep(delay)
-        raise DeliveryFailed(f"webhook {self._url} failed after {attempt} attempt(s): {last_error}")
+        raise DeliveryFailed(f"webhook {self._url} failed after {attempt} attempt(s): {last_error}", permanent=refused)
 
 
 def alertmanager_notifier(base_url: str, **options: object) -> WebhookNotifier:

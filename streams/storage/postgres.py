@@ -29,6 +29,9 @@ class PostgresStorage(SqlStorage):
             ) from None
         super().__init__(connection)
 
+    def connection_lost(self) -> bool:
+        return bool(self._conn.broken or self._conn.closed)
+
     @contextmanager
     def _transaction(self) -> Iterator[psycopg.Cursor]:
         with self._conn.transaction(), self._conn.cursor() as cursor:

@@ -58,6 +58,10 @@ class Storage(Protocol):
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
 
+    def connection_lost(self) -> bool:
+        """True when the connection cannot be used again (the server went away): reopen it."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -235,6 +239,9 @@ class SqlStorage:
         with self._transaction() as cursor:
             cursor.execute(sql, tuple(params))
             return [tuple(row) for row in cursor.fetchall()]
+
+    def connection_lost(self) -> bool:
+        return False  # an embedded database has no connection to lose
 
     def close(self) -> None:
         self._conn.close()
