@@ -52,3 +52,24 @@ def test_a_consumer_that_cannot_report_its_offsets_counts_as_stalled_after_the_t
     assert watch.unanswered(31, "TimeoutError") == ["the consumer has not reported its offsets for 31 s (TimeoutError)"]
     watch.observe(40, {"a-0": 1}, {"a-0": 2})  # it answered again: the silence is over
     assert watch.unanswered(41, "TimeoutError") == []
+
+
+def test_an_agent_holding_one_batch_past_the_timeout_is_stalled():
+    """A sink waiting out an outage holds its batch: after the timeout that is a stall."""
+    from streams.liveness import AgentWatch
+
+    watch = AgentWatch(timeout=60)
+    watch.took_batch("newsstream-store.store-articles", 100.0)
+    assert watch.stalled(150.0) == []
+    assert watch.stalled(161.0) == ["agent newsstream-store.store-articles has held one batch for 61 s"]
+    watch.finished_batch("newsstream-store.store-articles")
+    assert watch.stalled(500.0) == []
+
+
+def test_a_crashed_agent_is_stalled_at_once():
+    """A dead agent is a dead worker, whatever the other agents commit."""
+    from streams.liveness import AgentWatch
+
+    watch = AgentWatch(timeout=60)
+    watch.crashed("newsstream-alert.raise-alerts", "KeyError: 'x'")
+    assert watch.stalled(0.0) == ["agent newsstream-alert.raise-alerts crashed: KeyError: 'x'"]

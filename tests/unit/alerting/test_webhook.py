@@ -56,18 +56,20 @@ def test_webhook_retries_until_the_receiver_accepts(alert):
 def test_webhook_gives_up_after_its_attempts(alert):
     """A receiver that keeps failing raises DeliveryFailed after the configured attempts."""
     receiver = FlakyReceiver(failures=10)
-    with pytest.raises(DeliveryFailed, match="after 3 attempt"):
+    with pytest.raises(DeliveryFailed, match="after 3 attempt") as failure:
         WebhookNotifier(receiver.url, attempts=3, sleep=lambda _: None).send(alert)
     receiver.server.shutdown()
+    assert not failure.value.permanent  # a receiver that is down may come back: the notify agent waits
 
 
 def test_webhook_does_not_retry_a_client_error(alert):
     """A 400 means the receiver rejects the alert: one attempt only."""
     receiver = FlakyReceiver(failures=10, status=400)
-    with pytest.raises(DeliveryFailed, match="HTTP 400"):
+    with pytest.raises(DeliveryFailed, match="HTTP 400") as failure:
         WebhookNotifier(receiver.url, attempts=5, sleep=lambda _: None).send(alert)
     receiver.server.shutdown()
     assert len(receiver.headers) == 1
+    assert failure.value.permanent  # dead-lettered, not retried
 
 
 def test_slack_format_posts_text(alert):
