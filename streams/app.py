@@ -103,6 +103,8 @@ class Pipeline:
             name: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"notify-{name}") for name in self.notifiers
         }
         self._storage: Storage | None = None
+        #: the worker's Faust apps, for the commit before an exit
+        self.apps: list[faust.App] = []
         #: sinks that have failed at least once (their failing-seconds gauge goes back to 0)
         self.sinks_seen: set[str] = set()
 
@@ -139,10 +141,13 @@ class Pipeline:
     def storage_backend(self) -> str:
         return "postgresql" if self.config.database_url.startswith("postgres") else "sqlite"
 
-    def die(self, why: str) -> NoReturn:
-        """Leave with the liveness status, without committing anything more: what was not
-        processed is read again by the restarted worker."""
+    async def die(self, why: str) -> NoReturn:
+        """Leave with the liveness status. What was processed is committed first (at most a few
+        seconds), so the restarted worker does not deliver it again; what was not is read again."""
         log.critical("%s; exiting with status %d so a supervisor restarts the worker", why, STALLED_EXIT_CODE)
+        commits = [asyncio.ensure_future(app.consumer.commit()) for app in self.apps]
+        if commits:
+            await asyncio.wait(commits, timeout=5.0)  # a consumer stuck in its thread must not keep us here
         logging.shutdown()
         os._exit(STALLED_EXIT_CODE)
 
@@ -252,7 +257,7 @@ class RoleApp:
                     pipeline.agents.crashed(qualified, why)
                     log.exception("agent %s crashed", qualified)
                     if pipeline.config.liveness_action == "exit":
-                        pipeline.die(f"agent {qualified} crashed ({why})")
+                        await pipeline.die(f"agent {qualified} crashed ({why})")
                     raise
 
             return self.app.agent(topic, name=qualified, concurrency=1)(guarded)
@@ -291,7 +296,7 @@ def build_enrich(role: RoleApp, config: Settings) -> None:
                 except BrokenExecutor as exc:
                     # the NLP process died (out of memory, killed): nothing of this batch is committed;
                     # leave so the supervisor restarts the worker and the batch is read again
-                    pipeline.die(f"the NLP process died ({exc})")
+                    await pipeline.die(f"the NLP process died ({exc})")
                 await role.send_all(enriched, outcome.result, other_languages)
                 metrics.stage_seconds.labels("enrich").observe(time.perf_counter() - started)
                 metrics.batch_size.labels("enrich").observe(len(messages))
@@ -416,18 +421,16 @@ def build_notify(role: RoleApp, config: Settings) -> None:
 
     @role.agent(role.topic(config.topic_alerts), f"notify-{name}")
     async def deliver_alerts(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
-            config.batch_size, within=config.batch_seconds
-        ):
-            with role.batch(f"notify-{name}", events):
-                good, dead = decode_alerts(raw_messages(events), pipeline.codecs, "notify")
+        # one alert at a time, each acknowledged once delivered: a restart re-sends none that was
+        async for event in stream.events():
+            with role.batch(f"notify-{name}", [event]):
+                good, dead = decode_alerts(raw_messages([event]), pipeline.codecs, "notify")
                 for message, alert in good:
 
                     def send(alert: Alert = alert) -> Awaitable[None]:
                         return asyncio.get_event_loop().run_in_executor(executor, notifier.send, alert)
 
                     try:
-                        # an alert delivered is never sent again for this batch: each one waits on its own
                         await until_written(
                             f"notify-{name}",
                             send,
@@ -462,6 +465,7 @@ def create_apps(config: Settings) -> list[faust.App]:
         role.app.monitor = PrometheusMonitor(metrics=faust_metrics)
     for role in roles[1:]:
         primary.add_dependency(role.app)
+    pipeline.apps = [role.app for role in roles]
 
     @primary.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
@@ -537,7 +541,7 @@ def watch_liveness(primary: faust.App, config: Settings, pipeline: Pipeline, app
             return
         log.error("worker stalled: %s", "; ".join(stalled))
         if config.liveness_action == "exit":
-            pipeline.die("worker stalled")
+            await pipeline.die("worker stalled")
 
 
 async def _stalled_partitions(

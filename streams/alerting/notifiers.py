@@ -111,11 +111,14 @@ class WebhookNotifier:
 
     def send(self, alert: Alert) -> None:
         body = json.dumps(self._body(alert))
+        # delivery is at least once (a worker killed between sending and committing sends again):
+        # the alert id lets a receiver drop the repeat
+        headers = {"Idempotency-Key": alert.id}
         last_error = ""
         refused = False
         for attempt in range(1, self._attempts + 1):
             try:
-                response = self._client.post(self._url, content=body)
+                response = self._client.post(self._url, content=body, headers=headers)
                 if response.status_code < 300:
                     return
                 last_error = f"HTTP {response.status_code}"

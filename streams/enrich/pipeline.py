@@ -54,14 +54,20 @@ class Enricher:
 
     def enrich_batch(self, articles: Sequence[Article], batch_size: int = 32) -> list[EnrichedArticle]:
         """Enrich many articles with two nlp.pipe passes (bodies, then headlines)."""
-        bodies = list(self.nlp.pipe((a.body for a in articles), batch_size=batch_size))
-        titles_for_ner = [
-            normalise_title_case(a.title, self._name_forms(body)) for a, body in zip(articles, bodies, strict=True)
-        ]
-        titles = list(self.nlp.pipe(titles_for_ner, batch_size=batch_size))
-        return [
-            self._assemble(article, title, body) for article, title, body in zip(articles, titles, bodies, strict=True)
-        ]
+        # Every new word a Doc meets is added to the vocabulary for good: news brings new names every
+        # hour, so a long-running worker would grow without end. The memory zone forgets what this
+        # batch added when it closes; nothing of spaCy's (Doc, Token, Span) may outlive it, and
+        # nothing does: the enriched articles are plain data.
+        with self.nlp.memory_zone():
+            bodies = list(self.nlp.pipe((a.body for a in articles), batch_size=batch_size))
+            titles_for_ner = [
+                normalise_title_case(a.title, self._name_forms(body)) for a, body in zip(articles, bodies, strict=True)
+            ]
+            titles = list(self.nlp.pipe(titles_for_ner, batch_size=batch_size))
+            return [
+                self._assemble(article, title, body)
+                for article, title, body in zip(articles, titles, bodies, strict=True)
+            ]
 
     def _default_event_country(self, events: list[Event], countries: list[str]) -> None:
         """An event whose sentence names no place happened, as far as the text says, in the

@@ -48,19 +48,19 @@ def postgres_admin() -> str:
     return PG_ADMIN_URL
 
 
-@pytest.fixture(scope="session")
-def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Prometheus Alertmanager (Debian's prometheus-alertmanager) on a free loopback port."""
+def start_alertmanager(home: Path, port: int) -> subprocess.Popen[bytes]:
+    """A real Prometheus Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1:port, ready."""
     import shutil
+
+    import httpx
 
     binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
     if binary is None:
-        pytest.fail("Alertmanager is not installed: apt-get install prometheus-alertmanager (.ci/run does)")
-    home = tmp_path_factory.mktemp("alertmanager")
+        pytest.fail("Alertmanager is not installed: apt-get install prometheus-alertmanager (make test does)")
+    home.mkdir(parents=True, exist_ok=True)
     (home / "alertmanager.yml").write_text(
         'route:\n  receiver: "null"\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: "null"\n'
     )
-    port = _free_port()
     process = subprocess.Popen(
         [
             binary,
@@ -70,21 +70,25 @@ def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--cluster.listen-address=",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=(home / "log").open("w"),
+        stderr=(home / "log").open("a"),
     )
-    url = f"http://127.0.0.1:{port}"
-    import httpx
-
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                break
+            if httpx.get(f"http://127.0.0.1:{port}/-/ready", timeout=1).status_code == 200:
+                return process
         except httpx.HTTPError:
             pass
         assert process.poll() is None and time.monotonic() < deadline, (home / "log").read_text()
         time.sleep(0.3)
-    yield url
+
+
+@pytest.fixture(scope="session")
+def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Alertmanager on a free loopback port for the session."""
+    port = _free_port()
+    process = start_alertmanager(tmp_path_factory.mktemp("alertmanager"), port)
+    yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)
 

@@ -22,7 +22,9 @@ def test_precreated_topics_are_the_ones_the_apps_subscribe_to():
 def test_each_role_and_notifier_reads_in_a_consumer_group_of_its_own():
     """No two agents of one app read the same topic, and no two apps share a group id: no agent's
     acknowledgement can move another's committed offset."""
-    config = load_settings(app_id="groups", webhook_url="http://127.0.0.1:9/hook", alertmanager_url="http://127.0.0.1:9")
+    config = load_settings(
+        app_id="groups", webhook_url="http://127.0.0.1:9/hook", alertmanager_url="http://127.0.0.1:9"
+    )
     apps = create_apps(config)
     ids = [app.conf.id for app in apps]
     assert len(set(ids)) == len(ids)
