@@ -82,6 +82,8 @@ class Pipeline:
     def __init__(self, config: Settings) -> None:
         self.config = config
         self.codecs = Codecs.for_settings(config)
+        # ids known before the stream starts: a registry outage later does not reach the agents
+        self.codecs.register_all()
         self.metrics = PipelineMetrics.create()
         # bad rules fail here, at start-up, not on the first article
         self.rules: RuleSet = load_rules(config.alert_rules)

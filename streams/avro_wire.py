@@ -48,12 +48,17 @@ class AvroSerializer:
         self._subject = subject
         self._schema_id: int | None = None
 
+    def register(self) -> None:
+        """With a registry: register this schema now, so its id (and its writer, for decoding what
+        we wrote) is known before the stream starts and a registry outage later costs nothing."""
+        if self._registry is not None and self._schema_id is None:
+            self._schema_id = self._registry.id_for(self._subject, self.schema)
+
     def encode(self, record: Mapping[str, Any]) -> bytes:
         """Record (a dict matching the schema) -> framed bytes; invalid records raise SchemaError."""
         buffer = io.BytesIO()
         if self._registry is not None:
-            if self._schema_id is None:
-                self._schema_id = self._registry.id_for(self._subject, self.schema)
+            self.register()
             buffer.write(CONFLUENT_MAGIC + struct.pack(">I", self._schema_id))
         else:
             buffer.write(SINGLE_OBJECT_MAGIC + self.fingerprint)

@@ -194,15 +194,19 @@ def enrich(paths: tuple[str, ...], pretty: bool, batch_size: int) -> None:
 @click.pass_context
 def worker(ctx: click.Context, roles: tuple[str, ...]) -> None:
     """Run a Faust worker (every role unless --role); extra options go to Faust's worker command."""
-    from streams.kafka_admin import ensure_topics, internal_topics
+    from streams.kafka_admin import carry_over_shared_group_offsets, ensure_topics, internal_topics
 
     if roles:
         # streams.app builds its apps from the settings when it is imported, below
         os.environ["NEWSSTREAM_ROLES"] = ",".join(roles)
     config = _settings()
+    from streams.codec import Codecs
+
     try:
         ensure_topics(config)
         ensure_topics(config, internal_topics(config))
+        carry_over_shared_group_offsets(config)
+        Codecs.for_settings(config).register_all()
     except NewsstreamError as exc:
         raise click.ClickException(str(exc)) from None
     config.data_dir.mkdir(parents=True, exist_ok=True)

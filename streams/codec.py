@@ -38,3 +38,9 @@ class Codecs:
             alert=serializer("alert", settings.topic_alerts if settings else "news.alerts"),
             dead_letter=serializer("dead_letter", settings.topic_deadletter if settings else "news.deadletter"),
         )
+
+    def register_all(self) -> None:
+        """With a schema registry: register every schema now (a ConfigError names the setting when
+        the registry cannot be reached); without one, nothing to do."""
+        for serializer in (self.article, self.enriched, self.alert, self.dead_letter):
+            serializer.register()

@@ -209,3 +209,48 @@ def _wait_until_listed(admin: KafkaAdminClient, names: list[str], timeout: float
             missing = sorted(set(names) - ready)
             raise ConfigError(f"topics {missing} were created but have no partition leaders after {timeout:.0f} s")
         time.sleep(0.2)
+
+
+def topics_read_by(settings: Settings, role: str) -> list[str]:
+    """The contract topics a role's consumer group reads."""
+    return {
+        "enrich": [settings.topic_articles],
+        "alert": [settings.topic_enriched],
+        "store": [settings.topic_enriched, settings.topic_alerts],
+        "notify": [settings.topic_alerts],
+    }[role]
+
+
+def carry_over_shared_group_offsets(settings: Settings) -> dict[str, int]:
+    """Upgrading from one shared consumer group (`<app id>`) to a group per role: a role group that
+    has committed nothing yet starts where the shared group was on the topics it reads, instead of
+    at the log start (which would enrich all of retention again and re-send every alert in it).
+    Returns group -> partitions carried over. The shared group's offsets are those that lost
+    messages before; this keeps an upgrade from making it worse, not better."""
+    from kafka.structs import OffsetAndMetadata
+
+    admin = admin_client(settings)
+    try:
+        groups = worker_groups(settings)
+        fetched = admin.list_group_offsets({settings.app_id: None, **{group.app_id: None for group in groups}})
+        shared = {tp: meta.offset for tp, meta in fetched.get(settings.app_id, {}).items() if meta.offset >= 0}
+        carried: dict[str, int] = {}
+        if not shared:
+            return carried
+        for group in groups:
+            if any(meta.offset >= 0 for meta in fetched.get(group.app_id, {}).values()):
+                continue  # this group has its own place already
+            topics = set(topics_read_by(settings, group.role))
+            offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in shared.items() if tp.topic in topics}
+            if offsets:
+                admin.alter_group_offsets(group.app_id, offsets)
+                carried[group.app_id] = len(offsets)
+                log.warning(
+                    "consumer group %s starts where the shared group %s was (%d partitions)",
+                    group.app_id,
+                    settings.app_id,
+                    len(offsets),
+                )
+        return carried
+    finally:
+        admin.close()

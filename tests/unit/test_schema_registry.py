@@ -56,3 +56,31 @@ def test_registry_framing_round_trips_and_reads_single_object_too(seed_article):
     single_object = Codecs.for_settings().article.encode(seed_article.to_record())
     assert fresh.article.decode(single_object) == seed_article.to_record()
     registry.server.shutdown()
+
+
+def test_after_registering_at_start_up_the_codecs_need_no_registry(seed_article):
+    """register_all at start-up; then the registry goes away and our own messages still encode and decode."""
+    registry = Registry()
+    codecs = Codecs.for_settings(load_settings(schema_registry_url=registry.url))
+    codecs.register_all()
+    assert len(registry.subjects) == 4
+    registry.server.shutdown()
+    registry.server.server_close()
+    data = codecs.article.encode(seed_article.to_record())
+    assert codecs.article.decode(data) == seed_article.to_record()
+
+
+def test_an_unreachable_registry_at_start_up_names_the_setting():
+    """A registry that does not answer is a configuration error saying which variable to fix."""
+    import socket
+
+    import pytest
+
+    from streams.errors import ConfigError
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    codecs = Codecs.for_settings(load_settings(schema_registry_url=f"http://127.0.0.1:{port}"))
+    with pytest.raises(ConfigError, match="NEWSSTREAM_SCHEMA_REGISTRY_URL"):
+        codecs.register_all()
