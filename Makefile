@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help install kafka kafka-stop postgres postgres-stop services services-stop demo report test \
+.PHONY: test-deps help install kafka kafka-stop postgres postgres-stop services services-stop demo report test \
         test-unit test-integration lint bench clean
 
 help:
@@ -47,13 +47,18 @@ demo: install kafka
 report: install
 	$(BIN)/newsstream report
 
-test: install services
+# Installs what the tests need when missing (PostgreSQL, Alertmanager, promtool, Maven: apt, as root),
+# then starts Kafka and PostgreSQL: on a fresh Debian machine this one command is enough.
+test-deps:
+	deploy/install-test-deps.sh
+
+test: test-deps install services
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-unit: install
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)
 
-test-integration: install services
+test-integration: test-deps install services
 	$(BIN)/pytest -m integration $(PYTEST_ARGS)
 
 lint: install

@@ -43,7 +43,7 @@ def test_prometheus_rules_use_exported_metrics():
 
 
 @pytest.mark.skipif(
-    shutil.which("promtool") is None, reason="promtool comes with Debian's prometheus (.ci/run installs it)"
+    shutil.which("promtool") is None, reason="promtool comes with Debian's prometheus (make test installs it)"
 )
 def test_prometheus_rules_pass_promtool():
     result = subprocess.run(
