@@ -18,7 +18,7 @@ RUN pip install --no-cache-dir .
 
 # Build the place tables once, into the image, so workers start without the several-second build
 ENV NEWSSTREAM_CACHE_DIR=/opt/newsstream-cache
-RUN python -c "from streams.enrich.gazetteer import gazetteer; gazetteer()" && chmod -R a+rX /opt/newsstream-cache
+RUN python -c "from streams.reference.gazetteer import gazetteer; gazetteer()" && chmod -R a+rX /opt/newsstream-cache
 
 # Unprivileged runtime user; /data is created here so a named volume mounted on it
 # starts out owned by that user.

@@ -13,7 +13,7 @@ help:
 	@echo "make test         set up, start Kafka and PostgreSQL, run every test"
 	@echo "make test-unit    the tests that need no broker or database"
 	@echo "make kafka | kafka-stop | postgres | postgres-stop | services | services-stop"
-	@echo "make lint         ruff and mypy"
+	@echo "make lint         ruff, mypy and the import contract (lint-imports)"
 	@echo "make bench        benchmarks under bench/ (prints figures and ratios)"
 
 $(BIN)/newsstream: pyproject.toml
@@ -65,6 +65,7 @@ lint: install
 	$(BIN)/ruff check streams tests bench
 	$(BIN)/ruff format --check streams tests bench
 	$(BIN)/mypy streams
+	$(BIN)/lint-imports
 
 bench: install kafka
 	$(BIN)/python bench/run_all.py

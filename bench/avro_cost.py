@@ -7,8 +7,8 @@ import statistics
 import time
 
 from bench.corpus import seed_corpus
-from streams.avro_wire import AvroSerializer
 from streams.enrich import Enricher
+from streams.wire.avro import AvroSerializer
 
 
 def measure(rounds: int = 2000) -> dict[str, float]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from streams.core.models import Article
 from streams.ingest.sources import read_articles
-from streams.models import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import ROOT
 from bench.pipeline_throughput import _children, _rss_mib, cluster
+from streams.core.models import Article
 from streams.ingest.producer import ArticlePublisher, IngestReport
 from streams.ingest.sources import read_articles
-from streams.models import Article
 from streams.storage import open_storage
 
 SYLLABLES = "ka ro mi zu ten vash ol dri ba nek sa lu gor pha yin tas mer qui do rek al bu".split()

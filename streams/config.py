@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from streams.errors import ConfigError
-from streams.kafka_security import KafkaSecurity
+from streams.core.errors import ConfigError
+from streams.core.kafka_security import KafkaSecurity
 
 
 class Settings(BaseSettings):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from streams.core.models import Article, EnrichedArticle
 from streams.enrich import Enricher
 from streams.ingest.sources import parse_seed_text
-from streams.models import Article, EnrichedArticle
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FILE = ROOT / "seeds" / "pakistan-afghan-taliban-talks-istanbul.txt"
@@ -38,7 +38,7 @@ def make_article():
     def make(
         body: str, title: str = "", published: str | None = "2026-11-18T09:00:00+00:00", **extra: object
     ) -> Article:
-        from streams.identity import article_id
+        from streams.core.identity import article_id
 
         return Article(
             id=article_id(url=None, title=title, body=body),

@@ -11,7 +11,7 @@ from typing import Protocol, TextIO
 
 import httpx
 
-from streams.models import Alert
+from streams.core.models import Alert
 
 log = logging.getLogger(__name__)
 

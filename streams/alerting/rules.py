@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 
 from streams.alerting.spikes import SpikeRule
-from streams.enrich.taxonomy import ACLED_SUB_TYPES, PLOVER_TYPES
-from streams.errors import ConfigError
-from streams.models import Alert, EnrichedArticle, Event, now_millis
+from streams.core.errors import ConfigError
+from streams.core.models import Alert, EnrichedArticle, Event, now_millis
+from streams.reference.taxonomy import ACLED_SUB_TYPES, PLOVER_TYPES
 
 SEVERITIES = ("info", "warning", "critical")
 _LIST_FIELDS = (

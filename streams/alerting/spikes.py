@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from streams.models import Alert, EnrichedArticle
+from streams.core.models import Alert, EnrichedArticle
 
 
 @dataclass(frozen=True)

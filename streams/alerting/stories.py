@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from streams.enrich.gazetteer import gazetteer
-from streams.identity import normalise_text
-from streams.models import EnrichedArticle
+from streams.core.identity import normalise_text
+from streams.core.models import EnrichedArticle
+from streams.reference.gazetteer import gazetteer
 
 NUM_HASHES = 64
 _PRIME = (1 << 61) - 1

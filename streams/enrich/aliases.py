@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from streams.errors import ConfigError
+from streams.core.errors import ConfigError
 
 DEFAULT_ALIASES = Path(__file__).resolve().parent / "data" / "aliases.yaml"
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from streams.core.models import Entity, Mention
 from streams.enrich.aliases import KnownEntity, alias_index, load_aliases
-from streams.enrich.gazetteer import Gazetteer, Place
-from streams.models import Entity, Mention
+from streams.reference.gazetteer import Gazetteer, Place
 
 SKIPPED_LABELS = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "TIME"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})

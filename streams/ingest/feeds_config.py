@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 from lxml import etree
 
-from streams.errors import ConfigError
+from streams.core.errors import ConfigError
 
 FULL_TEXT_MODES = ("auto", "always", "never")
 DEFAULT_INTERVAL = 15 * 60.0

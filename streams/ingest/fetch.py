@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from streams.errors import NewsstreamError
+from streams.core.errors import NewsstreamError
 from streams.ingest.addresses import non_public_address
 
 ROBOTS_TTL = 3600.0  # re-read a host's robots.txt after an hour

@@ -23,10 +23,10 @@ from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 
 from streams.config import Settings
-from streams.errors import ConfigError, InvalidArticle, NewsstreamError
+from streams.core.errors import ConfigError, InvalidArticle, NewsstreamError
+from streams.core.models import Article
 from streams.ingest.producer import ArticlePublisher, IngestReport
 from streams.ingest.sources import article_from_mapping
-from streams.models import Article
 
 log = logging.getLogger(__name__)
 

@@ -23,16 +23,16 @@ from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from streams.errors import InvalidArticle
-from streams.identity import article_id, canonical_url
+from streams.core.errors import InvalidArticle
+from streams.core.identity import article_id, canonical_url
+from streams.core.language import detect_language
+from streams.core.models import Article
 from streams.ingest.extract import ExtractionFailed, extract_page
 from streams.ingest.feed_parse import FeedEntry, FeedError, parse_feed
 from streams.ingest.feed_state import FeedState, FeedStatus
 from streams.ingest.feeds_config import FeedSpec
 from streams.ingest.fetch import FetchError, PoliteFetcher, display_url
 from streams.ingest.producer import IngestReport
-from streams.language import detect_language
-from streams.models import Article
 
 log = logging.getLogger(__name__)
 

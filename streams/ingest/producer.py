@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from streams.codec import Codecs
 from streams.config import Settings
+from streams.core.models import Article, now_millis
 from streams.ingest.sources import Rejected
-from streams.kafka_admin import client_options, ensure_topics, explained_bootstrap_failure, require_reachable
-from streams.models import Article, now_millis
+from streams.runtime.kafka_admin import client_options, ensure_topics, explained_bootstrap_failure, require_reachable
+from streams.wire.codec import Codecs
 
 log = logging.getLogger(__name__)
 

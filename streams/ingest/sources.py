@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from streams.errors import InvalidArticle
-from streams.identity import article_id
-from streams.models import Article
+from streams.core.errors import InvalidArticle
+from streams.core.identity import article_id, checked_external_id
+from streams.core.models import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 
@@ -59,8 +59,16 @@ def article_from_mapping(record: Any, *, default_source: str | None = None) -> A
     if url is not None and not isinstance(url, str):
         raise InvalidArticle("url must be a string")
     source = record.get("source", default_source)
+    own_id = record.get("id")
+    try:
+        # an upstream system's own stable id is kept as given (README: "Input formats")
+        identity = (
+            checked_external_id(own_id) if own_id not in (None, "") else article_id(url=url, title=title, body=body)
+        )
+    except ValueError as exc:
+        raise InvalidArticle(str(exc)) from None
     article = Article(
-        id=str(record.get("id") or article_id(url=url, title=title, body=body)),
+        id=identity,
         title=title.strip(),
         body=body.strip(),
         url=url,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.errors import ConfigError
+from streams.core.errors import ConfigError
 from streams.storage.sql import Storage
 
 

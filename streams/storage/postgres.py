@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from streams.errors import ConfigError
+from streams.core.errors import ConfigError
 from streams.storage.sql import SqlStorage
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from streams.models import Alert, Article, EnrichedArticle
+from streams.core.models import Alert, Article, EnrichedArticle
 
 ARTICLE_COLUMNS = (
     "id",

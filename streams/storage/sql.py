@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from streams.models import Alert, Article, EnrichedArticle, now_millis
+from streams.core.models import Alert, Article, EnrichedArticle, now_millis
 from streams.storage.rows import (
     ALERT_COLUMNS,
     ARTICLE_COLUMNS,

@@ -201,7 +201,7 @@ class Worker:
 def worker(pipeline_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
     """One running worker for the module's tests."""
     from streams.config import load_settings
-    from streams.kafka_admin import ensure_topics
+    from streams.runtime.kafka_admin import ensure_topics
 
     names = {k.removeprefix("NEWSSTREAM_").lower(): v for k, v in pipeline_env.items() if k.startswith("NEWSSTREAM_")}
     ensure_topics(load_settings(**names))

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from streams.alerting.notifiers import alertmanager_notifier
-from streams.models import Alert, now_millis
+from streams.core.models import Alert, now_millis
 
 pytestmark = pytest.mark.integration
 

@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 
-from streams.avro_wire import AvroSerializer
+from streams.wire.avro import AvroSerializer
+from tests.drills.test_fault_drills import new_worker, publish
+from tests.drills.test_outage_drills import reports
 from tests.integration.conftest import ROOT, _free_port, read_topic, topics_of_run, wait_for
-from tests.integration.test_fault_drills import new_worker, publish
-from tests.integration.test_outage_drills import reports
 from tests.support.alert_receiver import AlertReceiver
 
 pytestmark = pytest.mark.integration

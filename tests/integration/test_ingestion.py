@@ -14,7 +14,7 @@ import httpx
 import psycopg
 import pytest
 
-from streams.identity import canonical_url
+from streams.core.identity import canonical_url
 from tests.integration.conftest import ROOT, _free_port, run_cli, wait_for
 from tests.support.news_site import NewsSite, serve_site, standard_site
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.drills.test_fault_drills import stored
 from tests.integration.conftest import ROOT, Worker, _free_port, run_cli, topics_of_run, wait_for
-from tests.integration.test_fault_drills import stored
 
 pytestmark = pytest.mark.integration
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from streams.avro_wire import AvroSerializer
-from streams.errors import SchemaError
-from streams.identity import article_id
-from streams.models import Article
+from streams.core.errors import SchemaError
+from streams.core.identity import article_id
+from streams.core.models import Article
+from streams.wire.avro import AvroSerializer
 from tests.integration.conftest import ROOT, produce_raw, read_topic, run_cli, wait_for
 
 pytestmark = pytest.mark.integration

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from streams.models import Alert
+from streams.core.models import Alert
 from streams.storage import open_storage
 
 pytestmark = pytest.mark.integration
@@ -34,7 +34,7 @@ def test_upserts_never_duplicate_rows(pg_url, enriched_seed):
 
 def test_unreachable_postgres_fails_with_a_clear_message():
     """A wrong URL says the server is not reachable and how to fix it."""
-    from streams.errors import ConfigError
+    from streams.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"not reachable.*NEWSSTREAM_DATABASE_URL"):
         open_storage("postgresql://newsstream:newsstream@127.0.0.1:1/none")

@@ -12,7 +12,7 @@ from kafka import TopicPartition
 from kafka.structs import OffsetAndMetadata
 
 from streams.config import load_settings
-from streams.kafka_admin import admin_client, carry_over_shared_group_offsets, ensure_topics
+from streams.runtime.kafka_admin import admin_client, carry_over_shared_group_offsets, ensure_topics
 from tests.integration.conftest import ROOT, _free_port, topics_of_run
 
 pytestmark = pytest.mark.integration

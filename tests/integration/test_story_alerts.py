@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from streams.avro_wire import AvroSerializer
+from streams.wire.avro import AvroSerializer
 from tests.integration.conftest import ROOT, read_topic, run_cli
 
 pytestmark = pytest.mark.integration

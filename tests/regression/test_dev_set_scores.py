@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.evaluation import load_dataset, score, summary_rows
+from streams.commands.evaluation import load_dataset, score, summary_rows
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
 

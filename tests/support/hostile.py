@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from streams.avro_wire import AvroSerializer
-from streams.models import Alert, Article
+from streams.core.models import Alert, Article
+from streams.wire.avro import AvroSerializer
 
 ARTICLE = AvroSerializer("article")
 ALERT = AvroSerializer("alert")

@@ -1,7 +1,7 @@
 import pytest
 
 from streams.config import load_settings
-from streams.errors import ConfigError
+from streams.core.errors import ConfigError
 
 
 @pytest.mark.parametrize(

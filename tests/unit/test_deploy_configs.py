@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from streams.metrics import PipelineMetrics
+from streams.runtime.metrics import PipelineMetrics
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from streams.alerting.rules import alert_id, default_rules_path, load_rules, parse_rules
-from streams.errors import ConfigError
+from streams.core.errors import ConfigError
 
 
 def test_default_rules_alert_on_the_seed(enriched_seed):

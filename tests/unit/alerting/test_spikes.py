@@ -4,8 +4,8 @@ import pytest
 
 from streams.alerting.rules import parse_rules
 from streams.alerting.spikes import SpikeCounter
-from streams.errors import ConfigError
-from streams.models import EnrichedArticle, Event
+from streams.core.errors import ConfigError
+from streams.core.models import EnrichedArticle, Event
 
 RULES = parse_rules(
     """

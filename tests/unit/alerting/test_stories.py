@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streams.alerting.stories import StoryIndex, minhash, similarity
 from streams.ingest.sources import read_articles
-from streams.stages import story_block
+from streams.stages.alert import story_block
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from streams.alerting.notifiers import DeliveryFailed, WebhookNotifier
-from streams.models import Alert
+from streams.core.models import Alert
 
 
 class FlakyReceiver:

@@ -1,6 +1,6 @@
 """A long-running enricher does not grow with every new word it meets."""
 
-from streams.models import Article
+from streams.core.models import Article
 
 
 def test_new_words_of_a_batch_are_forgotten_after_it(enricher):

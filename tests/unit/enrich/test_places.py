@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from streams.core.models import Article
 from streams.enrich import Enricher
-from streams.enrich.gazetteer import Gazetteer, gazetteer
-from streams.models import Article
+from streams.reference.gazetteer import Gazetteer, gazetteer
 
 
 def _enrich(enricher: Enricher, body: str, title: str = "") -> dict[str, str | None]:

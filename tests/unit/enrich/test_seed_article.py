@@ -1,6 +1,6 @@
 """The article this project started from: what a reader of it knows, the pipeline must find."""
 
-from streams.models import EnrichedArticle
+from streams.core.models import EnrichedArticle
 
 
 def _entity_by_canonical(article: EnrichedArticle, canonical: str):

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from streams.errors import ConfigError
-from streams.identity import article_id, canonical_url
+from streams.core.errors import ConfigError
+from streams.core.identity import article_id, canonical_url
+from streams.core.language import detect_language, is_english
 from streams.ingest.extract import ExtractionFailed, extract_page
 from streams.ingest.feed_parse import FeedError, parse_feed
 from streams.ingest.feeds_config import load_feeds
-from streams.language import detect_language, is_english
 from tests.support.news_site import atom, page, rss2
 
 OPML = b"""<?xml version="1.0"?><opml version="2.0"><head><title>My feeds</title></head><body>

@@ -11,13 +11,13 @@ from urllib.parse import urlsplit
 import pytest
 from prometheus_client import CollectorRegistry
 
-from streams.identity import article_id, canonical_url
+from streams.core.identity import article_id, canonical_url
+from streams.core.models import Article
 from streams.ingest.feed_state import FeedState
 from streams.ingest.feeds_config import FeedSpec
 from streams.ingest.fetch import PoliteFetcher
 from streams.ingest.poller import FeedMetrics, FeedPoller, PollOutcome
 from streams.ingest.producer import IngestReport
-from streams.models import Article
 from tests.support.news_site import NewsSite, serve_site, standard_site
 
 

@@ -17,11 +17,11 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from streams.config import Settings
-from streams.errors import ConfigError
-from streams.identity import article_id
+from streams.core.errors import ConfigError
+from streams.core.identity import article_id
+from streams.core.models import Article
 from streams.ingest import http_push
 from streams.ingest.http_push import PublishFailed, PushMetrics, build_app, kafka_publish, serve
-from streams.models import Article
 
 TOKEN = "test-push-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -2,11 +2,13 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from streams.core.errors import InvalidArticle
+from streams.core.models import Article
 from streams.ingest.sources import Rejected, parse_seed_text, read_articles
-from streams.models import Article
 
 
 def test_seed_format_takes_the_last_line_as_title():
@@ -88,3 +90,17 @@ def test_any_bytes_in_a_file_give_articles_or_reasons_never_an_exception(tmp_pat
         assert isinstance(item, Article | Rejected)
         if isinstance(item, Rejected):
             assert item.reason
+
+
+def test_a_records_own_id_is_kept_when_it_is_a_usable_key():
+    """An upstream system's stable id is kept; one that cannot be a key is a rejection saying why."""
+    from streams.ingest.sources import article_from_mapping
+
+    assert article_from_mapping({"id": "wire:AP-2026-1201/17", "title": "t", "body": "b"}).id == "wire:AP-2026-1201/17"
+    for bad in ("", "x" * 200, "has space", "../../etc", True, ["a"]):
+        record = {"id": bad, "title": "t", "body": "b"}
+        if bad == "":
+            assert len(article_from_mapping(record).id) == 32  # no id: derived from the text
+            continue
+        with pytest.raises(InvalidArticle, match="id"):
+            article_from_mapping(record)

