@@ -34,6 +34,7 @@ def main() -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # the Kafka clients narrate every connection at info: only their warnings, unless debugging
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _articles_or_fail(paths: tuple[str, ...]) -> Iterator[Article]:
@@ -72,6 +73,6 @@ def _consume(topic: str, config: Settings, from_beginning: bool, timeout: float 
 
 
 # the command groups register themselves on `main`
-from streams.commands import alerts, coding, deadletters, demo, ingesting, worker  # noqa: E402
+from streams.commands import alerts, coding, database, deadletters, demo, ingesting, worker  # noqa: E402
 
-__all__ = ["alerts", "coding", "deadletters", "demo", "ingesting", "main", "worker"]
+__all__ = ["alerts", "coding", "database", "deadletters", "demo", "ingesting", "main", "worker"]

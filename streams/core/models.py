@@ -30,6 +30,7 @@ class Article:
     published: str | None = None
     language: str | None = None
     ingested_at: int = 0
+    author: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,6 +127,7 @@ class EnrichedArticle:
     primary_event: str | None
     story_id: str
     pipeline_version: str
+    author: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)

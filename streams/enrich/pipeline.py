@@ -112,6 +112,7 @@ class Enricher:
             source=article.source,
             published=article.published,
             language=article.language or "en",
+            author=article.author,
             ingested_at=article.ingested_at or now_millis(),
             entities=index.to_entities(),
             events=events,

@@ -297,7 +297,7 @@ class FeedPoller:
 
     async def _article(self, feed: FeedSpec, entry: FeedEntry) -> Article | None:
         """The entry as an article: its own content, else its page's main text, else its summary."""
-        body, title, url, published = entry.content, entry.title, entry.link, entry.published
+        body, title, url, published, author = entry.content, entry.title, entry.link, entry.published, entry.author
         wants_page = feed.full_text == "always" or (feed.full_text == "auto" and len(body) < FULL_CONTENT_CHARS)
         if wants_page and entry.link:
             try:
@@ -308,6 +308,7 @@ class FeedPoller:
                 body, title = text.text, entry.title or text.title
                 url = trusted_canonical(text.canonical_url, page.url)
                 published = published or text.published
+                author = author or text.author
             except FetchError as exc:
                 self.metrics.extraction_failures.labels(feed.name, exc.kind).inc()
                 log.info("page of %s not fetched (%s): %s", display_url(entry.link), exc.kind, exc)
@@ -325,6 +326,7 @@ class FeedPoller:
             source=feed.name,
             published=published,
             language=detect_language(f"{title}\n{body}"),
+            author=author.strip()[:300] if author else None,
         )
         try:
             article.validate()

@@ -52,7 +52,7 @@ def article_from_mapping(record: Any, *, default_source: str | None = None) -> A
     if not isinstance(title, str) or not isinstance(body, str):
         raise InvalidArticle("title and body must be strings")
     url = record.get("url")
-    optional = {key: record.get(key) for key in ("published", "language")}
+    optional = {key: record.get(key) for key in ("published", "language", "author")}
     for key, value in optional.items():
         if value is not None and not isinstance(value, str):
             raise InvalidArticle(f"{key} must be a string")
@@ -75,6 +75,7 @@ def article_from_mapping(record: Any, *, default_source: str | None = None) -> A
         source=source if isinstance(source, str) else default_source,
         published=optional["published"],
         language=optional["language"],
+        author=optional["author"],
     )
     article.validate()
     return article

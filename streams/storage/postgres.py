@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import psycopg
 
 from streams.core.errors import ConfigError
+from streams.storage.migrate import upgrade_postgres
 from streams.storage.sql import SqlStorage
 
 
@@ -27,7 +28,11 @@ class PostgresStorage(SqlStorage):
                 f"PostgreSQL at {safe} is not reachable ({str(exc).strip().splitlines()[0]}): start it with "
                 "`make postgres` or fix NEWSSTREAM_DATABASE_URL"
             ) from None
+        self._url = url
         super().__init__(connection)
+
+    def _upgrade_tables(self) -> None:
+        upgrade_postgres(self._url, connect_timeout=10)
 
     def connection_lost(self) -> bool:
         return bool(self._conn.broken or self._conn.closed)

@@ -21,9 +21,10 @@ ARTICLE_COLUMNS = (
     "primary_event",
     "story_id",
     "pipeline_version",
+    "author",
 )
 # the articles columns that make up an Article as ingested, in the order of Article's fields
-STORED_ARTICLE_COLUMNS = ("id", "title", "body", "url", "source", "published", "language", "ingested_at")
+STORED_ARTICLE_COLUMNS = ("id", "title", "body", "url", "source", "published", "language", "ingested_at", "author")
 ENTITY_COLUMNS = ("article_id", "position", "text", "label", "canonical", "country", "lat", "lon", "mentions")
 EVENT_COLUMNS = (
     "article_id",
@@ -82,6 +83,7 @@ def article_row(article: EnrichedArticle, stored_at: int) -> Row:
         article.primary_event,
         article.story_id,
         article.pipeline_version,
+        article.author,
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from streams.storage.migrate import upgrade_sqlite
 from streams.storage.sql import SqlStorage
 
 
@@ -25,7 +26,11 @@ class SqliteStorage(SqlStorage):
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute("PRAGMA synchronous=NORMAL")
+        self._path = str(path)
         super().__init__(connection)
+
+    def _upgrade_tables(self) -> None:
+        upgrade_sqlite(self._conn, self._path)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:

@@ -38,3 +38,61 @@ def test_unreachable_postgres_fails_with_a_clear_message():
 
     with pytest.raises(ConfigError, match=r"not reachable.*NEWSSTREAM_DATABASE_URL"):
         open_storage("postgresql://newsstream:newsstream@127.0.0.1:1/none")
+
+
+@pytest.fixture
+def fresh_pg_url(postgres_admin):
+    """A database of its own, empty (the module's pg_url may already be upgraded)."""
+    import uuid
+
+    import psycopg
+
+    name = f"newsstream_migrate_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_admin.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_postgres_database_written_by_0_1_is_upgraded_with_every_row(fresh_pg_url, enriched_seed):
+    """The same 0.1 database as the SQLite test, on PostgreSQL: every row kept, author added."""
+    import psycopg
+
+    from streams.storage.migrate import head_revision
+    from tests.unit.storage.test_migrations import old_database_sql
+
+    with psycopg.connect(fresh_pg_url, autocommit=True) as old:
+        for statement in old_database_sql(real="DOUBLE PRECISION", boolean="BOOLEAN", false="FALSE"):
+            old.execute(statement)
+    storage = open_storage(fresh_pg_url)
+    storage.write_articles([replace(enriched_seed, id="new-1", author="Staff Reporter")])
+    storage.close()
+    with psycopg.connect(fresh_pg_url) as upgraded:
+        counts = {
+            table: upgraded.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+            for table in ("articles", "entities", "events", "alerts")
+        }
+        authors = dict(upgraded.execute("SELECT id, author FROM articles").fetchall())
+        revision = upgraded.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert counts == {
+        "articles": 3,
+        "entities": 1 + len(enriched_seed.entities),
+        "events": 1 + len(enriched_seed.events),
+        "alerts": 1,
+    }
+    assert authors == {"old-1": None, "old-2": None, "new-1": "Staff Reporter"}
+    assert revision == (head_revision(),)
+
+
+def test_workers_starting_together_upgrade_once(fresh_pg_url):
+    """Four processes open a fresh database at once: the advisory lock lets one upgrade, none fails."""
+    import subprocess
+    import sys
+
+    from tests.integration.conftest import ROOT
+
+    code = f"from streams.storage import open_storage; open_storage({fresh_pg_url!r}).close()"
+    processes = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE) for _ in range(4)]
+    results = [(p.wait(timeout=120), p.stderr.read().decode() if p.stderr else "") for p in processes]
+    assert all(status == 0 for status, _ in results), results
