@@ -55,8 +55,7 @@ def run(rate: float, seconds: float, batch: int = 32, batch_seconds: float | Non
         bench.wait_stored(total)
         from streams.storage import open_storage
 
-        rows = open_storage(bench.config.database_url).query("SELECT stored_at - ingested_at FROM articles")
-        stored_ms = [float(row[0]) for row in rows]
+        stored_ms = open_storage(bench.config.database_url).store_latencies_ms()
         with urllib.request.urlopen(f"http://127.0.0.1:{bench.env['WEB_PORT_0']}/metrics", timeout=10) as answer:
             metrics = answer.read().decode()
     return {

@@ -40,7 +40,7 @@ class BenchCluster:
 
     def stored(self) -> int:
         try:
-            return int(open_storage(self.config.database_url).query("SELECT COUNT(*) FROM articles")[0][0])
+            return open_storage(self.config.database_url).counts()["articles"]
         except Exception:
             return 0  # the tables appear with the first batch
 
@@ -79,6 +79,7 @@ def cluster(
     warmup: float = 15.0,
     nlp_executor: str = "process",
     batch_seconds: float | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[BenchCluster]:
     run_id = uuid.uuid4().hex[:8]
     scratch = Path(tempfile.mkdtemp(prefix="newsstream-bench-"))
@@ -96,6 +97,7 @@ def cluster(
         **({"NEWSSTREAM_BATCH_SECONDS": str(batch_seconds)} if batch_seconds else {}),
         NEWSSTREAM_LOG_LEVEL="warning",
     )
+    env.update({f"NEWSSTREAM_{name.upper()}": value for name, value in (settings or {}).items()})
     names = {k.removeprefix("NEWSSTREAM_").lower(): v for k, v in env.items() if k.startswith("NEWSSTREAM_")}
     bench = BenchCluster(env=env, config=load_settings(**names), scratch=scratch)
     for index in range(workers):

@@ -68,7 +68,7 @@ def demo(paths: tuple[str, ...], timeout: float) -> None:
                 raise click.ClickException(f"the worker exited with code {process.returncode}; see {log_path}")
             try:
                 storage = storage or open_storage(config.database_url)
-                stored = {row[0] for row in storage.query("SELECT id FROM articles")}
+                stored = storage.stored_ids()
             except Exception:
                 stored = set()
             if wanted <= stored:

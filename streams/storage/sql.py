@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from streams.core.models import Alert, Article, EnrichedArticle, now_millis
+from streams.storage.reads import NamedReads, StoredEvent
 from streams.storage.rows import (
     ALERT_COLUMNS,
     ARTICLE_COLUMNS,
@@ -56,7 +57,28 @@ class Storage(Protocol):
         self, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()
     ) -> int: ...
 
-    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
+    # the named reads (streams/storage/reads.py)
+    def stored_ids(self) -> set[str]: ...
+
+    def top_entities(self, limit: int = 15) -> list[tuple[str, str, str | None, int]]: ...
+
+    def events_that_happened(self) -> list[tuple[str, str | None, int, int]]: ...
+
+    def primary_events(self) -> list[tuple[str | None, list[str]]]: ...
+
+    def article_with_most_events(self) -> str | None: ...
+
+    def article_title(self, article_id: str) -> str | None: ...
+
+    def article_author(self, article_id: str) -> str | None: ...
+
+    def article_entities(self, article_id: str) -> list[tuple[str, str, str | None, int]]: ...
+
+    def article_events(self, article_id: str) -> list[StoredEvent]: ...
+
+    def alerts_in_order(self) -> list[tuple[str, str, str]]: ...
+
+    def store_latencies_ms(self, stored_since_ms: int | None = None) -> list[float]: ...
 
     def connection_lost(self) -> bool:
         """True when the connection cannot be used again (the server went away): reopen it."""
@@ -115,7 +137,7 @@ def _where(conditions: Sequence[str]) -> str:
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
-class SqlStorage:
+class SqlStorage(NamedReads):
     """The shared implementation over a DB-API connection; subclasses open it and pick the dialect."""
 
     mark = "?"
@@ -173,7 +195,7 @@ class SqlStorage:
     def counts(self) -> dict[str, int]:
         """Rows per table."""
         return {
-            table: int(self.query(f"SELECT COUNT(*) FROM {table}")[0][0])  # noqa: S608 - fixed names
+            table: int(self._rows(f"SELECT COUNT(*) FROM {table}")[0][0])  # noqa: S608 - fixed names
             for table in ("articles", "entities", "events", "alerts")
         }
 
@@ -193,24 +215,24 @@ class SqlStorage:
         order = f" ORDER BY {time_sql}, id{self.collation} LIMIT {self.mark}"
         first_page = select + _where(conditions) + order
         next_page = select + _where([*conditions, after_cursor]) + order
-        rows = self.query(first_page, [*params, batch])
+        rows = self._rows(first_page, [*params, batch])
         while rows:
             yield from (article_from_row(row) for row in rows)
             if len(rows) < batch:
                 return
             # the last row's (replay time, id) is the cursor; its replay time is the extra last column
             last_time, last_id = rows[-1][-1], rows[-1][0]
-            rows = self.query(next_page, [*params, last_time, last_time, last_id, batch])
+            rows = self._rows(next_page, [*params, last_time, last_time, last_id, batch])
 
     def count_articles(self, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = ()) -> int:
         """How many articles `iter_articles` yields for the same filters."""
         time_sql = replay_time_sql(self.ingested_iso, self.collation)
         conditions, params = article_filter_sql(self.mark, time_sql, since=since, until=until, sources=sources)
         count = "SELECT COUNT(*) FROM articles" + _where(conditions)  # noqa: S608 - fixed names, values are parameters
-        return int(self.query(count, params)[0][0])
+        return int(self._rows(count, params)[0][0])
 
-    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        """Run a read query (the caller's SQL, written with this adapter's parameter mark)."""
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Run one of this adapter's own read queries (written with its parameter mark)."""
         with self._transaction() as cursor:
             cursor.execute(sql, tuple(params))
             return [tuple(row) for row in cursor.fetchall()]

@@ -16,7 +16,7 @@ def test_rewriting_an_article_replaces_its_rows(tmp_path, enriched_seed):
     changed = replace(enriched_seed, events=enriched_seed.events[:2], title="Updated")
     storage.write_articles([changed])
     assert storage.counts()["events"] == 2
-    assert storage.query("SELECT title FROM articles")[0][0] == "Updated"
+    assert storage.article_title(enriched_seed.id) == "Updated"
     storage.close()
 
 
