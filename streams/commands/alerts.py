@@ -48,7 +48,7 @@ def alerts_tail(from_beginning: bool, as_json: bool, timeout: float | None, limi
 def alerts_check(rules: Path, paths: tuple[str, ...]) -> None:
     """Evaluate RULES on article files offline (no broker) and print the alerts that would fire."""
     from streams.alerting.notifiers import ConsoleNotifier
-    from streams.alerting.rules import load_rules
+    from streams.alerting.rules_file import load_rules
     from streams.enrich import Enricher
 
     try:

@@ -44,7 +44,8 @@ from streams.alerting.notifiers import (
     alertmanager_notifier,
     slack_message,
 )
-from streams.alerting.rules import RuleSet, load_rules
+from streams.alerting.rules import RuleSet
+from streams.alerting.rules_file import load_rules
 from streams.config import Settings
 from streams.core.kafka_security import KafkaSecurity
 from streams.core.models import DeadLetter, now_millis

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from streams.alerting.rules import FiringLog, RuleSet
+from streams.alerting.firing_log import FiringLog
+from streams.alerting.rules import RuleSet
 from streams.alerting.spikes import SpikeCounter
 from streams.alerting.stories import StoryIndex
 from streams.core.models import Alert, DeadLetter, EnrichedArticle

@@ -1,6 +1,7 @@
 """Once per story, escalation on a rising toll, cooldown: the FiringLog with real rules."""
 
-from streams.alerting.rules import FiringLog, parse_rules
+from streams.alerting.firing_log import FiringLog
+from streams.alerting.rules_file import parse_rules
 
 RULES = parse_rules(
     """

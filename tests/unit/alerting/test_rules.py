@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.alerting.rules import alert_id, default_rules_path, load_rules, parse_rules
+from streams.alerting.rules import alert_id
+from streams.alerting.rules_file import default_rules_path, load_rules, parse_rules
 from streams.core.errors import ConfigError
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from streams.alerting.rules import parse_rules
+from streams.alerting.rules_file import parse_rules
 from streams.alerting.spikes import SpikeCounter
 from streams.core.errors import ConfigError
 from streams.core.models import EnrichedArticle, Event
