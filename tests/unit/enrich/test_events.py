@@ -108,3 +108,20 @@ def test_all_caps_headline_finds_entities(enricher, make_article):
     )
     assert any(e.canonical == "Mogadishu" and e.country == "SO" for e in article.entities)
     assert article.primary_event == "ASSAULT"
+
+
+def test_a_malformed_trigger_file_fails_at_load_naming_the_entry(tmp_path):
+    """A trigger with a type PLOVER lacks, or a field nobody reads, is refused with its name."""
+    import pytest
+
+    from streams.core.errors import ConfigError
+    from streams.enrich.lexicon import load_triggers
+
+    bad_type = tmp_path / "type.yaml"
+    bad_type.write_text("- {name: raid, type: RAID, patterns: [raid]}\n")
+    with pytest.raises(ConfigError, match=r"trigger 1 \(raid\): 'RAID' is not a PLOVER type"):
+        load_triggers(bad_type)
+    bad_field = tmp_path / "field.yaml"
+    bad_field.write_text("- {name: raid, type: COERCE, patterns: [raid], weight: 2}\n")
+    with pytest.raises(ConfigError, match="unknown field"):
+        load_triggers(bad_field)
