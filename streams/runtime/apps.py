@@ -173,7 +173,7 @@ class Pipeline:
         os._exit(STALLED_EXIT_CODE)
 
 
-def raw_messages(events: Sequence[EventT]) -> list[RawMessage]:
+def raw_messages(events: Sequence[EventT[Any]]) -> list[RawMessage]:
     """Faust events -> plain records for the stages."""
     return [
         RawMessage(
@@ -269,8 +269,8 @@ class RoleApp:
         pipeline = self.pipeline
         qualified = f"{self.group.app_id}.{name}"
 
-        def register(body: Callable[[faust.StreamT], Awaitable[None]]) -> Any:
-            async def guarded(stream: faust.StreamT) -> None:
+        def register(body: Callable[[faust.StreamT[Any]], Awaitable[None]]) -> Any:
+            async def guarded(stream: faust.StreamT[Any]) -> None:
                 try:
                     await body(stream)
                 except Exception as exc:
@@ -286,7 +286,7 @@ class RoleApp:
         return register
 
     @contextmanager
-    def batch(self, name: str, events: Sequence[EventT]) -> Iterator[None]:
+    def batch(self, name: str, events: Sequence[EventT[Any]]) -> Iterator[None]:
         """Hold one batch: liveness watches how long, and a failed batch stays owed."""
         watch = self.pipeline.agents
         qualified = f"{self.group.app_id}.{name}"
@@ -304,7 +304,7 @@ def build_enrich(role: RoleApp, config: Settings) -> None:
     other_languages = role.topic(config.topic_other_languages)
 
     @role.agent(role.topic(config.topic_articles), "enrich")
-    async def enrich(stream: faust.StreamT) -> None:
+    async def enrich(stream: faust.StreamT[Any]) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
@@ -326,7 +326,7 @@ def build_enrich(role: RoleApp, config: Settings) -> None:
                     for event_type in event_types:
                         metrics.events_coded.labels(event_type).inc()
 
-    @role.app.task
+    @role.app.task  # type: ignore[untyped-decorator]  # faust's decorators are untyped
     async def start_nlp() -> None:
         pipeline.nlp  # noqa: B018 - the NLP process loads spaCy while the consumer joins its group
 
@@ -342,7 +342,7 @@ def build_alert(role: RoleApp, config: Settings) -> None:
     story_state = role.app.Table(STORY_STATE_TABLE, default=dict, partitions=config.topic_partitions)
 
     @role.agent(role.topic(config.topic_enriched), "route-to-stories")
-    async def route_to_stories(stream: faust.StreamT) -> None:
+    async def route_to_stories(stream: faust.StreamT[Any]) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
@@ -350,7 +350,7 @@ def build_alert(role: RoleApp, config: Settings) -> None:
                 await role.send_all(story_blocks, pipeline.alert_stage.route(raw_messages(events)))
 
     @role.agent(story_blocks, "raise-alerts")
-    async def raise_alerts(stream: faust.StreamT) -> None:
+    async def raise_alerts(stream: faust.StreamT[Any]) -> None:
         # one event at a time: the table write must belong to the event's own partition
         async for event in stream.events():
             with role.batch("raise-alerts", [event]):
@@ -380,7 +380,7 @@ def build_store(role: RoleApp, config: Settings) -> None:
     stage = pipeline.store_stage
 
     @role.agent(role.topic(config.topic_enriched), "store-articles")
-    async def store_articles(stream: faust.StreamT) -> None:
+    async def store_articles(stream: faust.StreamT[Any]) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size * 4, within=config.batch_seconds
         ):
@@ -395,7 +395,7 @@ def build_store(role: RoleApp, config: Settings) -> None:
                 metrics.stage_seconds.labels("store").observe(time.perf_counter() - started)
 
     @role.agent(role.topic(config.topic_alerts), "store-alerts")
-    async def store_alerts(stream: faust.StreamT) -> None:
+    async def store_alerts(stream: faust.StreamT[Any]) -> None:
         async for events in stream.take_events(  # type: ignore[attr-defined]  # faust's StreamT protocol lacks it
             config.batch_size, within=config.batch_seconds
         ):
@@ -409,7 +409,7 @@ def build_notify(role: RoleApp, config: Settings) -> None:
     stage = role.pipeline.notify_stage(name)
 
     @role.agent(role.topic(config.topic_alerts), f"notify-{name}")
-    async def deliver_alerts(stream: faust.StreamT) -> None:
+    async def deliver_alerts(stream: faust.StreamT[Any]) -> None:
         # one alert at a time, each acknowledged once delivered: a restart re-sends none that was
         async for event in stream.events():
             with role.batch(f"notify-{name}", [event]):
@@ -466,7 +466,7 @@ def watch_holes(primary: faust.App, metrics: PipelineMetrics, apps: list[faust.A
     streams/faust_fixes.py): commits hold there, and without this only a restart would re-read it."""
     watches = [(app, HoleWatch(), _agent_topics(app)) for app in apps]
 
-    @primary.timer(interval=HOLE_CHECK_SECONDS)
+    @primary.timer(interval=HOLE_CHECK_SECONDS)  # type: ignore[untyped-decorator]  # faust's decorators are untyped
     async def rewind_skipped_messages() -> None:
         now = time.monotonic()
         for app, watch, topics in watches:
@@ -501,7 +501,7 @@ def watch_liveness(primary: faust.App, config: Settings, pipeline: Pipeline, app
     watches = [(app, CommitWatch(config.liveness_timeout), _agent_topics(app)) for app in apps]
     answer_within = max(5.0, min(30.0, config.liveness_timeout / 2))
 
-    @primary.timer(interval=max(1.0, config.liveness_timeout / 4))
+    @primary.timer(interval=max(1.0, config.liveness_timeout / 4))  # type: ignore[untyped-decorator]  # faust's decorators are untyped
     async def check_progress() -> None:
         # not skipped while "rebalancing": a rebalance that never ends is a stall like any other
         now = time.monotonic()

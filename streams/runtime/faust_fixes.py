@@ -56,7 +56,8 @@ async def _hold_at_gap(self: Consumer, tp: TP, offset_from: int, offset_to: int)
 
 def _start_offsets(consumer: Consumer) -> MutableMapping[TP, int]:
     """Per partition, where reading (re)started after the last seek: the first offset owed."""
-    return consumer.__dict__.setdefault("_newsstream_start_offsets", {})
+    starts: MutableMapping[TP, int] = consumer.__dict__.setdefault("_newsstream_start_offsets", {})
+    return starts
 
 
 def next_owed(consumer: Consumer, tp: TP) -> int | None:
@@ -243,7 +244,7 @@ async def rewind_to_holes(consumer: Consumer, watch: HoleWatch, partitions: Iter
 
 
 @contextmanager
-def acknowledged_only_when_done(events: Sequence[EventT]) -> Iterator[None]:
+def acknowledged_only_when_done(events: Sequence[EventT[Any]]) -> Iterator[None]:
     """Wrap an agent's work on a batch: if it fails or is cancelled (a sink error, the worker
     stopping), the batch must stay owed. Faust's `take_events` acknowledges the whole batch when its
     generator is closed, finished or not, and the commit on stop would then carry the batch away;

@@ -34,7 +34,7 @@ class Backoff:
 
     def delay(self, failures: int) -> float:
         """Seconds to wait after the `failures`-th failure in a row (1-based)."""
-        return min(self.cap, self.initial * 2 ** max(0, failures - 1))
+        return min(self.cap, self.initial * 2.0 ** max(0, failures - 1))
 
 
 @dataclass(slots=True)

@@ -42,4 +42,5 @@ def load_schema(name: str) -> avro.schema.RecordSchema:
 
 def schema_json(name: str) -> dict[str, object]:
     """The schema as plain JSON, for registries and compatibility checks."""
-    return json.loads((schema_dir() / SCHEMA_FILES[name]).read_text(encoding="utf-8"))
+    parsed: dict[str, object] = json.loads((schema_dir() / SCHEMA_FILES[name]).read_text(encoding="utf-8"))
+    return parsed
