@@ -23,6 +23,10 @@ def _settings() -> Settings:
         raise click.ClickException(str(exc)) from None
     install_secret_redaction(config.secret_values())
     logging.getLogger().setLevel(config.log_level.upper())
+    if config.log_level.lower() != "debug":
+        # the Kafka clients and Alembic narrate every connection and step at info: only their warnings
+        for chatty in ("kafka", "alembic"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     return config
 
 
@@ -32,9 +36,6 @@ def main() -> None:
     """newsstream: news articles in, entities, PLOVER/ACLED events, alerts and rows out."""
     # the level is NEWSSTREAM_LOG_LEVEL, read with every other setting when a command loads them
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # the Kafka clients narrate every connection at info: only their warnings, unless debugging
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _articles_or_fail(paths: tuple[str, ...]) -> Iterator[Article]:

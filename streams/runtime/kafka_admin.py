@@ -232,7 +232,7 @@ def carry_over_shared_group_offsets(settings: Settings) -> dict[str, int]:
     admin = admin_client(settings)
     try:
         groups = worker_groups(settings)
-        fetched = admin.list_group_offsets({settings.app_id: None, **{group.app_id: None for group in groups}})
+        fetched = _group_offsets(admin, [settings.app_id, *(group.app_id for group in groups)])
         shared = {tp: meta.offset for tp, meta in fetched.get(settings.app_id, {}).items() if meta.offset >= 0}
         carried: dict[str, int] = {}
         if not shared:
@@ -254,3 +254,19 @@ def carry_over_shared_group_offsets(settings: Settings) -> dict[str, int]:
         return carried
     finally:
         admin.close()
+
+
+def _group_offsets(admin: KafkaAdminClient, groups: list[str], attempts: int = 30) -> dict[str, Any]:
+    """Committed offsets per group. A new cluster has no group coordinator for its first seconds
+    (until __consumer_offsets exists): wait for it rather than guess that nothing was committed."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return dict(admin.list_group_offsets({group: None for group in groups}))
+        except KafkaError as exc:
+            if attempt == attempts:
+                raise ConfigError(
+                    f"Kafka did not say what the consumer groups {', '.join(groups)} have committed ({exc}); "
+                    "the group coordinator is not available: check the brokers' logs"
+                ) from None
+            time.sleep(1.0)
+    return {}
