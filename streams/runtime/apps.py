@@ -461,12 +461,30 @@ def _agent_topics(app: faust.App) -> set[str]:
 HOLE_CHECK_SECONDS = 5.0
 
 
+def keeps_running(check: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """A periodic check that raises is logged and runs again at its next tick: an exception out of
+    a Faust timer ends that timer for good, and a liveness check that silently stops is no check."""
+
+    async def guarded() -> None:
+        try:
+            await check()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; trying again at its next interval", check.__name__)
+
+    guarded.__name__ = check.__name__
+    guarded.__qualname__ = check.__qualname__
+    return guarded
+
+
 def watch_holes(primary: faust.App, metrics: PipelineMetrics, apps: list[faust.App]) -> None:
     """Every few seconds, send each consumer back to any message a rebalance skipped (see
     streams/faust_fixes.py): commits hold there, and without this only a restart would re-read it."""
     watches = [(app, HoleWatch(), _agent_topics(app)) for app in apps]
 
     @primary.timer(interval=HOLE_CHECK_SECONDS)  # type: ignore[untyped-decorator]  # faust's decorators are untyped
+    @keeps_running
     async def rewind_skipped_messages() -> None:
         now = time.monotonic()
         for app, watch, topics in watches:
@@ -502,6 +520,7 @@ def watch_liveness(primary: faust.App, config: Settings, pipeline: Pipeline, app
     answer_within = max(5.0, min(30.0, config.liveness_timeout / 2))
 
     @primary.timer(interval=max(1.0, config.liveness_timeout / 4))  # type: ignore[untyped-decorator]  # faust's decorators are untyped
+    @keeps_running
     async def check_progress() -> None:
         # not skipped while "rebalancing": a rebalance that never ends is a stall like any other
         now = time.monotonic()
