@@ -39,7 +39,8 @@ def enrich(paths: tuple[str, ...], pretty: bool, batch_size: int) -> None:
 @click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--errors", "show_errors", type=int, default=0, help="Show up to N misses per task.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
-def evaluate(dataset: Path, show_errors: int, as_json: bool) -> None:
+@click.option("--rules-only", is_flag=True, help="Score the rule coder without the learned classifier.")
+def evaluate(dataset: Path, show_errors: int, as_json: bool, rules_only: bool) -> None:
     """Score enrichment against a labelled DATASET (JSON lines, or the PLOVER gold-standard file)."""
     from streams.commands.evaluation import load_dataset, score, summary_rows
     from streams.enrich import Enricher
@@ -48,7 +49,7 @@ def evaluate(dataset: Path, show_errors: int, as_json: bool) -> None:
         items = load_dataset(dataset)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    enriched = Enricher().enrich_batch([item.article for item in items])
+    enriched = Enricher(classify=not rules_only).enrich_batch([item.article for item in items])
     report = score(zip(items, enriched, strict=True))
     rows = summary_rows(report)
     if as_json:

@@ -34,7 +34,7 @@ from streams.enrich.lexicon import TRIGGERS, Trigger
 from streams.enrich.matcher import TriggerMatcher
 from streams.enrich.numbers import Casualties, casualties
 from streams.reference.gazetteer import Gazetteer
-from streams.reference.taxonomy import DEFAULT_CAMEO, acled_event_type
+from streams.reference.taxonomy import ACLED_TO_PLOVER, DEFAULT_CAMEO, acled_event_type
 
 _PRIORITY = {trigger.name: index for index, trigger in enumerate(TRIGGERS)}
 _PROPERTY_DESTRUCTION = next(t for t in TRIGGERS if t.name == "looting")
@@ -271,6 +271,51 @@ class EventCoder:
                 events.append(event)
         self._complete_casualties(events, sentences)
         return events
+
+    def sentence_event(
+        self,
+        sentence: Span,
+        field_name: str,
+        index: EntityIndex,
+        reference: date | None,
+        fallback_place: EntityGroup | None,
+        sub_type: str,
+        confidence: float,
+    ) -> Event:
+        """An event the learned classifier found in a sentence where no trigger matched: its type
+        from the ACLED sub-type, its parties, place, date and toll read around the sentence's main verb."""
+        # the per-doc memos belong to whatever doc was coded last
+        self._place_phrases.clear()
+        self._sentence_casualties.clear()
+        plover_type, mode = ACLED_TO_PLOVER[sub_type]
+        root = sentence.root
+        span = sentence.doc[root.i : root.i + 1]
+        actor, target = self._participants(span, sentence, field_name, index)
+        location = self._location(span, sentence, field_name, index, actor, target, fallback_place)
+        explicit = self._explicit_date(sentence, reference)
+        counts = self._casualties(sentence)
+        date_text = explicit.isoformat() if explicit else (reference.isoformat() if reference else None)
+        return Event(
+            type=plover_type,
+            mode=mode,
+            cameo=DEFAULT_CAMEO[plover_type],
+            acled_event_type=acled_event_type(sub_type),
+            acled_sub_event_type=sub_type,
+            sentence=sentence.text.strip(),
+            field=field_name,
+            start=sentence.start_char,
+            end=sentence.end_char,
+            actor=actor.canonical if actor else None,
+            target=target.canonical if target else None,
+            location=location.canonical if location else None,
+            country=location.country if location else (target.country if target else None),
+            lat=location.lat if location else None,
+            lon=location.lon if location else None,
+            date=date_text,
+            fatalities=counts.fatalities if counts.fatalities is not None else 0,
+            injured=counts.injured,
+            confidence=round(confidence, 2),
+        )
 
     @staticmethod
     def _complete_casualties(events: list[Event], sentences: list[Span]) -> None:

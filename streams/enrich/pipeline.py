@@ -8,20 +8,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from streams.core.models import Article, EnrichedArticle, Event, now_millis
+from streams.enrich.classifier import EventClassifier, committed_version, event_classifier
 from streams.enrich.dates import parse_published
+from streams.enrich.embedding import SentenceEmbedder, sentence_embedder
 from streams.enrich.entities import EntityGroup, EntityGrouper, EntityIndex
 from streams.enrich.events import EventCoder
+from streams.enrich.learned import (
+    LEAD_CHARACTERS,
+    NEW_EVENT_AT,
+    SENTENCES_PER_ARTICLE,
+    lead_may_hold_a_missed_event,
+    lead_sentences,
+    retype,
+)
 from streams.enrich.nlp import english_words, load_nlp
 from streams.enrich.salience import order_events, primary_event, rank_countries, story_id
 from streams.reference.gazetteer import Gazetteer, gazetteer
 
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = f"0.2.0+{committed_version()}"  # changes with the committed classifier
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
@@ -40,14 +51,38 @@ def normalise_title_case(title: str, known_names: dict[str, str]) -> str:
     return fixed if len(fixed) == len(title) else title
 
 
-class Enricher:
-    """Owns the spaCy pipeline, gazetteer, entity grouper and event coder for one process."""
+@dataclass
+class _Draft:
+    """One article between the rule coder and the learned classifier."""
 
-    def __init__(self, nlp: Language | None = None, places: Gazetteer | None = None) -> None:
+    article: Article
+    title: Doc
+    body: Doc
+    index: EntityIndex
+    reference: date | None
+    fallback: EntityGroup | None
+    events: list[Event]
+
+
+class Enricher:
+    """Owns the spaCy pipeline, gazetteer, entity grouper, event coder and event classifier for
+    one process. `classify=False` runs the rules alone (how the classifier's training features are made)."""
+
+    def __init__(
+        self,
+        nlp: Language | None = None,
+        places: Gazetteer | None = None,
+        *,
+        classify: bool = True,
+        classifier: EventClassifier | None = None,
+        embedder: SentenceEmbedder | None = None,
+    ) -> None:
         self.nlp = nlp or load_nlp()
         self.gazetteer = places or gazetteer()
         self.grouper = EntityGrouper(self.gazetteer, common_words=english_words(self.nlp))
         self.coder = EventCoder(self.gazetteer)
+        self.classifier = (classifier or event_classifier()) if classify else None
+        self.embedder = (embedder or sentence_embedder()) if classify else None
 
     def enrich(self, article: Article) -> EnrichedArticle:
         return self.enrich_batch([article])[0]
@@ -64,10 +99,52 @@ class Enricher:
                 normalise_title_case(a.title, self._name_forms(body)) for a, body in zip(articles, bodies, strict=True)
             ]
             titles = list(self.nlp.pipe(titles_for_ner, batch_size=batch_size))
-            return [
-                self._assemble(article, title, body)
-                for article, title, body in zip(articles, titles, bodies, strict=True)
+            drafts = [
+                self._code(article, title, body) for article, title, body in zip(articles, titles, bodies, strict=True)
             ]
+            self._classify(drafts, batch_size)
+            return [self._finish(draft) for draft in drafts]
+
+    def _classify(self, drafts: list[_Draft], batch_size: int) -> None:
+        """The learned classifier reads the sentences of an article's most salient ACLED-coded facts
+        and, in an article where the rules coded none, its lead; one embedding batch for all."""
+        if self.classifier is None or self.embedder is None:
+            return
+        units: dict[tuple[int, str, int, str], list[Event]] = {}  # (article, field, start, rules' type)
+        leads: list[tuple[_Draft, Span, str]] = []
+        for number, draft in enumerate(drafts):
+            facts = [e for e in draft.events if e.is_fact and e.acled_sub_event_type]
+            own: set[tuple[int, str, int, str]] = set()
+            # the most salient first: past the budget, an article's minor events keep the rules' type
+            for event in order_events(facts, len(draft.article.body)):
+                key = (number, event.field, event.start, event.acled_sub_event_type or "")
+                if key in own or len(own) < SENTENCES_PER_ARTICLE:
+                    own.add(key)
+                    units.setdefault(key, []).append(event)
+            if not facts:
+                lead = lead_sentences(draft.title, draft.body, LEAD_CHARACTERS)
+                field_name = "title" if lead is not None and lead.doc is draft.title else "body"
+                if lead is not None and lead_may_hold_a_missed_event(draft.events, lead, field_name):
+                    leads.append((draft, lead, lead.text.strip()))
+        coded = list(units.values())
+        texts = [events[0].sentence for events in coded] + [text for _, _, text in leads]
+        if not texts:
+            return
+        vectors = self.embedder.embed(texts, batch_size=batch_size)
+        rule_labels = [events[0].acled_sub_event_type for events in coded] + [None] * len(leads)
+        guesses = self.classifier.classify(vectors, rule_labels, texts)
+        for events, guess in zip(coded, guesses[: len(coded)], strict=True):
+            for event in events:
+                retype(event, guess)
+        for (draft, lead, _), guess in zip(leads, guesses[len(coded) :], strict=True):
+            if guess.sub_type is not None and guess.probability >= NEW_EVENT_AT:
+                field_name = "title" if lead.doc is draft.title else "body"
+                event = self.coder.sentence_event(
+                    lead, field_name, draft.index, draft.reference, draft.fallback, guess.sub_type, guess.probability
+                )
+                if field_name == "title":
+                    event.sentence = draft.article.title[event.start : event.end].strip()
+                draft.events.append(event)
 
     def _default_event_country(self, events: list[Event], countries: list[str]) -> None:
         """An event whose sentence names no place happened, as far as the text says, in the
@@ -92,7 +169,7 @@ class Enricher:
                         forms.setdefault(token.text.casefold(), token.text)
         return forms
 
-    def _assemble(self, article: Article, title: Doc, body: Doc) -> EnrichedArticle:
+    def _code(self, article: Article, title: Doc, body: Doc) -> _Draft:
         index = self.grouper.group([("title", title), ("body", body)])
         reference = parse_published(article.published)
         if reference is None and article.ingested_at:
@@ -101,7 +178,11 @@ class Enricher:
         events = self.coder.code(title, "title", index, reference, fallback, article.title) + self.coder.code(
             body, "body", index, reference, fallback
         )
-        events = order_events(events, len(article.body))
+        return _Draft(article, title, body, index, reference, fallback, events)
+
+    def _finish(self, draft: _Draft) -> EnrichedArticle:
+        article, index = draft.article, draft.index
+        events = order_events(draft.events, len(article.body))
         countries = rank_countries(index, events)
         self._default_event_country(events, countries)
         return EnrichedArticle(

@@ -70,6 +70,36 @@ ACLED_SUB_TYPES = {
     "Other": "Strategic developments",
 }
 
+#: ACLED sub-event type -> the PLOVER type and mode an event of it is coded as, when the learned
+#: classifier finds one the rules did not (the same pairs the trigger table gives)
+ACLED_TO_PLOVER: dict[str, tuple[str, str | None]] = {
+    "Armed clash": ("ASSAULT", "firearms"),
+    "Government regains territory": ("ASSAULT", "heavy-weapons"),
+    "Non-state actor overtakes territory": ("ASSAULT", "heavy-weapons"),
+    "Chemical weapon": ("ASSAULT", "unconventional"),
+    "Air/drone strike": ("ASSAULT", "aerial"),
+    "Suicide bomb": ("ASSAULT", "suicide-attack"),
+    "Shelling/artillery/missile attack": ("ASSAULT", "heavy-weapons"),
+    "Remote explosive/landmine/IED": ("ASSAULT", "explosives"),
+    "Grenade": ("ASSAULT", "explosives"),
+    "Sexual violence": ("ASSAULT", "sexual"),
+    "Attack": ("ASSAULT", None),
+    "Abduction/forced disappearance": ("ASSAULT", "abduct"),
+    "Peaceful protest": ("PROTEST", "demo"),
+    "Protest with intervention": ("PROTEST", "demo"),
+    "Excessive force against protesters": ("PROTEST", "demo"),
+    "Violent demonstration": ("PROTEST", "riot"),
+    "Mob violence": ("PROTEST", "riot"),
+    "Agreement": ("AGREE", None),
+    "Arrests": ("COERCE", "arrest"),
+    "Change to group/activity": ("COERCE", "seize"),
+    "Disrupted weapons use": ("COERCE", "seize"),
+    "Headquarters or base established": ("MOBILIZE", "troops"),
+    "Looting/property destruction": ("COERCE", "seize"),
+    "Non-violent transfer of territory": ("RETREAT", "withdraw"),
+    "Other": ("MOBILIZE", None),
+}
+
 #: how much an event type matters when ordering an article's events (violence first)
 SALIENCE = {
     "ASSAULT": 1.0,
