@@ -20,7 +20,12 @@ from streams.enrich.training_data import Example, load_examples
 from streams.reference.taxonomy import acled_event_type
 
 TRAINING = Path(__file__).resolve().parents[1] / "training"
-MEASURES = ("ACLED sub-event type: weighted F1", "ACLED sub-event type: macro F1", "ACLED event type: macro F1")
+MEASURES = (
+    "ACLED sub-event type: weighted F1",
+    "ACLED sub-event type: macro F1",
+    "ACLED event type: macro F1",
+    "country of the event: accuracy",
+)
 
 
 def items_of(examples: list[Example]) -> list[EvalItem]:
@@ -30,6 +35,8 @@ def items_of(examples: list[Example]) -> list[EvalItem]:
             "acled_sub_event_type": None if example.label == NONE else example.label,
             "acled_event_type": acled_event_type(example.label) if example.label != NONE else None,
         }
+        if example.country:
+            gold["country"] = example.country
         article = Article(id=example.id, title="", body=example.text, ingested_at=1)
         items.append(EvalItem(example.id, article, gold))
     return items

@@ -246,15 +246,33 @@ class EntityGrouper:
             cued = previous in PLACE_CUES or (
                 previous == "of" and index > 1 and tokens[index - 2].lower_ in PLACE_NOUNS
             )
-            if cued and not any(s < end_char and start_char < e for s, e in covered):
+            if not any(s < end_char and start_char < e for s, e in covered):
                 text = doc.text[start_char:end_char]
-                place = self._gazetteer.place(text, towns=True)
+                # uncued, only a country, region or city of 15,000+ that is no English word
+                # ("shelling targeted Aleppo", which the small model often leaves untagged)
+                place = self._gazetteer.place(text, towns=True) if cued else self._well_known_place(text)
                 if place is not None:
                     found.append(
-                        SpanRef(text=text, label="GPE", field=field_name, start=start_char, end=end_char, cued=True)
+                        SpanRef(text=text, label="GPE", field=field_name, start=start_char, end=end_char, cued=cued)
                     )
             index = end + 1
         return found
+
+    def _well_known_place(self, text: str) -> Place | None:
+        """A country, region or city of 15,000+ by this name, unless the name is also an English
+        word; WordNet knows many cities, so those of 500,000+ and countries pass anyway."""
+        if len(text) < 4 or text.isupper():
+            return None
+        place = self._gazetteer.place(text)
+        if place is None:
+            return None
+        if (
+            text.casefold() in self._common_words
+            and place.kind != "country"
+            and not self._gazetteer.is_major_city(text)
+        ):
+            return None
+        return place
 
     @staticmethod
     def _bare_surnames(docs: list[tuple[str, Doc]], refs: list[SpanRef], surnames: dict[str, str]) -> list[SpanRef]:

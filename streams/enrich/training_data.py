@@ -31,6 +31,7 @@ class Example:
     label: str  # an ACLED sub-type or NONE
     source: str
     split: str
+    country: str | None = None  # ISO-2 of where it happened, where the source says
 
 
 def split_of(example_id: str) -> str:
@@ -227,4 +228,4 @@ def load_examples(root: Path) -> Iterator[Example]:
                 continue
             seen.add(key)
             split = "train" if source == "written" else split_of(record["id"])
-            yield Example(str(record["id"]), text, label, source, split)
+            yield Example(str(record["id"]), text, label, source, split, record.get("country_iso2"))

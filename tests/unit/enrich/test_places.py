@@ -82,3 +82,33 @@ def test_major_cities_and_common_words_keep_their_meaning_in_american_stories():
     assert places.place("Paris", prefer={"US"}).country == "FR"
     assert places.place("Pacific", prefer={"US"}) is None
     assert not places.is_ambiguous("Lebanon", towns=False) and places.is_ambiguous("Congo", towns=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "kind"),
+    [
+        ("Texas", "US", "region"),  # not Texas City
+        ("Missouri", "US", "region"),  # not Missouri City
+        ("New York", "US", "city"),  # the city the news means
+        ("Borno", "NG", "region"),
+        ("Kherson Oblast", "UA", "region"),
+        ("Hama", "SY", "city"),  # GeoNames spells it Ḩamāh; a Japanese town must not take the name
+        ("Deir Ezzor", "SY", "city"),
+        ("al-Raqqah", "SY", "city"),
+    ],
+)
+def test_states_provinces_and_other_spellings_resolve_without_a_cue(name: str, country: str, kind: str):
+    place = gazetteer().place(name)
+    assert place is not None and (place.country, place.kind) == (country, kind)
+
+
+def test_spellings_of_one_arabic_name_meet():
+    places = gazetteer()
+    assert places.place("Deir ez-Zor") == places.place("Deir Ezzor")
+    assert places.place("Ar Raqqah") == places.place("al-Raqqah")
+
+
+def test_a_well_known_city_the_ner_left_untagged_is_still_the_place(enricher):
+    """'shelling targeted Aleppo': spaCy's small model tags nothing; a common word would stay a word."""
+    assert _enrich(enricher, "Sixteen people were killed by shelling that targeted Aleppo.").get("Aleppo") == "SY"
+    assert "Reading" not in _enrich(enricher, "Reading the report, officials said nothing changed.")
