@@ -24,8 +24,15 @@ ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # words after which a capitalised name is a place ("clashes near Djibo", "in Kaolack (Kaolack)")
 PLACE_NOUNS = frozenset(
     "centre center outskirts city town village province region district state capital suburbs area north south "
-    "east west governorate county municipality control capture recapture fall siege".split()
+    "east west governorate county municipality control capture recapture fall siege countryside vicinity "
+    "outskirt edge heart streets neighbourhood neighborhood".split()
 )
+_SPORTS = re.compile(
+    r"\b(beat|beats|defeat(s|ed)?|draw|drew|match|league|cup|goals?|scored|coach|club|striker|season|"
+    r"fixture|tournament|stadium|semi-final|final|champions)\b",
+    re.IGNORECASE,
+)
+_MATCH_VERBS = frozenset({"beat", "defeat", "draw", "play", "face", "thrash", "edge", "outplay", "overcome"})
 PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "from", "into", "toward", "towards", "across", "("})
 # Words that precede names but are not part of them ("Minister Attaullah Tarar").
 HONORIFICS = frozenset(
@@ -198,6 +205,14 @@ class EntityGrouper:
             cued = self._cued_place(span)
             if label in {"ORG", "PERSON", "NORP", "FAC"} and cued and self._gazetteer.place(text, towns=True):
                 label = "GPE"  # "in Kaolack", "near Djibo", "the centre of Kharkiv": a place, whatever the NER said
+            elif label in {"ORG", "PERSON"} and self._is_place_not_team(text, span):
+                label = "GPE"  # "shelling on Daraa", "Hama countryside": the small model often says ORG
+            elif label == "GPE" and not cued and self._is_team(span):
+                label = "ORG"  # "Barcelona beat Sevilla 3-1": clubs, not cities
+            elif label == "NORP" and doc_text[end : end + 9] == " Republic":
+                country = self._gazetteer.place(text + " Republic")
+                if country is not None and country.kind == "country":  # "Central African" + "Republic"
+                    text, end, label = text + " Republic", end + 9, "GPE"
             refs.append(
                 SpanRef(text=_DASHES.sub("-", text), label=label, field=field_name, start=start, end=end, cued=cued)
             )
@@ -257,6 +272,20 @@ class EntityGrouper:
                     )
             index = end + 1
         return found
+
+    @staticmethod
+    def _is_team(span: Span) -> bool:
+        """A place name that beats, plays or draws with another in a sports sentence."""
+        if not _SPORTS.search(span.sent.text):
+            return False
+        return any(token.lemma_ in _MATCH_VERBS for token in span.root.ancestors)
+
+    def _is_place_not_team(self, text: str, span: Span) -> bool:
+        """An ORG or PERSON that is exactly a well-known place's name, outside sports pages
+        ("Barcelona beat Sevilla" is a club) and unless it is a known organisation."""
+        if self._aliases.get(text.casefold()) is not None or _SPORTS.search(span.sent.text):
+            return False
+        return self._well_known_place(text) is not None
 
     def _well_known_place(self, text: str) -> Place | None:
         """A country, region or city of 15,000+ by this name, unless the name is also an English

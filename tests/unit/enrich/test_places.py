@@ -112,3 +112,21 @@ def test_a_well_known_city_the_ner_left_untagged_is_still_the_place(enricher):
     """'shelling targeted Aleppo': spaCy's small model tags nothing; a common word would stay a word."""
     assert _enrich(enricher, "Sixteen people were killed by shelling that targeted Aleppo.").get("Aleppo") == "SY"
     assert "Reading" not in _enrich(enricher, "Reading the report, officials said nothing changed.")
+
+
+def test_a_city_the_ner_calls_an_organisation_is_a_place_but_a_club_is_not(enricher):
+    assert _enrich(enricher, "Airstrikes target the countryside of Daraa and clashes go on.").get("Daraa") == "SY"
+    clubs = enricher.enrich(Article(id="t", title="", body="Barcelona beat Sevilla 3-1 in the league.", ingested_at=1))
+    assert [e.label for e in clubs.entities if e.canonical == "Barcelona"] == ["ORG"]
+    rally = _enrich(enricher, "Protesters in Madrid held a rally before the cup final.")
+    assert rally.get("Madrid") == "ES", "a cued place stays a place on a sports day"
+
+
+def test_a_country_the_ner_cut_short_and_a_demonym_give_the_country(enricher):
+    assert (
+        _enrich(enricher, "Central African Republic: gunmen kill at least 15").get("Central African Republic") == "CF"
+    )
+    article = enricher.enrich(
+        Article(id="t", title="", body="Five Philippine troops were killed in clashes.", ingested_at=1)
+    )
+    assert article.countries == ["PH"]
