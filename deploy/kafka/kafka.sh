@@ -66,9 +66,16 @@ wait_ready() {
   echo "kafka.sh: broker ready on 127.0.0.1:$port"
 }
 
+reused=0
+
 start() {
   if running; then echo "kafka.sh: already running (pid $(cat "$pidfile"))"; return 0; fi
-  if answers; then echo "kafka.sh: something else already listens on 127.0.0.1:$port; reusing it"; return 0; fi
+  if answers; then
+    # a broker of the user's own (another checkout, docker compose): nothing of ours to wait for
+    echo "kafka.sh: something else already listens on 127.0.0.1:$port; reusing it"
+    reused=1
+    return 0
+  fi
   rm -f "$state/broker.log"  # wait_ready looks for this start's "started" line
   install
   mkdir -p "$state/data" "$state/logs"
@@ -110,7 +117,7 @@ kill9() {
 
 case "${1:-}" in
   install) install ;;
-  start) start; wait_ready ;;
+  start) start; [ "$reused" = 1 ] || wait_ready ;;
   launch) start ;;
   kill) kill9 ;;
   wait) wait_ready ;;
