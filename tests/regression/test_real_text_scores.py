@@ -21,7 +21,7 @@ SAMPLE = 500
 @pytest.fixture(scope="module")
 def real_dev_scores(enricher) -> dict[str, float]:
     examples = [e for e in load_examples(TRAINING) if e.split == "dev" and e.source != "wikipedia-portal"]
-    random.Random(11).shuffle(examples)  # noqa: S311  # a fixed sample, not a secret
+    random.Random(11).shuffle(examples)  # a fixed sample
     items = items_of(examples[:SAMPLE])
     enriched = enricher.enrich_batch([item.article for item in items])
     return {name: float(value) for name, value, _ in summary_rows(score(zip(items, enriched, strict=True)))}
