@@ -9,6 +9,9 @@ any of these gold labels, each scored where present:
   fatalities                               integer, or null when none is stated
   entities                                 [{start, end, label}] on `text`, CoNLL labels PER/ORG/LOC/MISC
   primary_event, countries                 for whole articles: the headline's PLOVER type, main countries
+  actor, target                            [{text, country}]: the event's parties (the PLOVER file's
+                                           source and target); a predicted party counts when its
+                                           words or its country match one of them
 The PLOVER gold-standard file (openeventdata/PLOVER, PLOVER_GSR_CAMEO) is read as is.
 """
 
@@ -114,7 +117,32 @@ def _plover_gsr(records: list[dict[str, Any]]) -> Iterator[EvalItem]:
             gold["country"] = _iso2(str(code))
         if "dead" in record and str(record["dead"]).isdigit():
             gold["fatalities"] = int(record["dead"])
+        for role, key in (("actor", "source"), ("target", "target")):
+            parties = [_party(p) for p in record.get(key) or [] if isinstance(p, dict) and p.get("actorText")]
+            if parties:
+                gold[role] = parties
         yield EvalItem(record["id"], _article(record["id"], "", record["text"], "2000-01-01"), gold)
+
+
+def _party(actor: dict[str, Any]) -> dict[str, str | None]:
+    """A gold actor: its words and, where its CAMEO code starts with one, its country (ISO-2)."""
+    code = str(actor.get("code") or "")
+    return {"text": str(actor["actorText"]), "country": _iso2(code[:3]) if len(code) >= 3 else None}
+
+
+def role_matches(gold: list[dict[str, str | None]], name: str | None, country: str | None) -> bool:
+    """Whether a predicted actor (or target) is one of the gold parties: the same words (either
+    containing the other, as "Hungarian officials" and "Hungarian"), or the same country."""
+    if name is None:
+        return False
+    folded = name.casefold()
+    for party in gold:
+        words = (party["text"] or "").casefold()
+        if words and (words in folded or folded in words):
+            return True
+        if country is not None and party["country"] == country:
+            return True
+    return False
 
 
 def main_event(article: EnrichedArticle, *, acled: bool = False) -> Event | None:
@@ -242,6 +270,15 @@ def score(items: Iterable[tuple[EvalItem, EnrichedArticle]]) -> Report:
             report.exact["country"].append(guess == gold["country"])
             if guess != gold["country"]:
                 report.misses["country"].append(f"{gold['country']} ≠ {guess}: {text}")
+        for role in ("actor", "target"):
+            if role in gold:
+                name = getattr(any_event, role) if any_event else None
+                country = _entity_country(predicted, name)
+                hit = role_matches(gold[role], name, country)
+                report.exact[role].append(hit)
+                if not hit:
+                    parties = ", ".join(str(p["text"]) for p in gold[role])
+                    report.misses[role].append(f"{parties} ≠ {name}: {text}")
         if "fatalities" in gold:
             deaths = reference.fatalities if reference else None
             report.exact["fatalities"].append(deaths == gold["fatalities"])
@@ -267,6 +304,15 @@ def score(items: Iterable[tuple[EvalItem, EnrichedArticle]]) -> Report:
                 report.spans.fn[span[2]] += 1
                 report.misses["entities"].append(f"missed {span[2]} {item.article.body[span[0] : span[1]]!r}")
     return report
+
+
+def _entity_country(article: EnrichedArticle, name: str | None) -> str | None:
+    if name is None:
+        return None
+    for entity in article.entities:
+        if entity.canonical == name:
+            return entity.country
+    return None
 
 
 def story_pairs(items: list[tuple[EvalItem, EnrichedArticle]]) -> tuple[float, float, int]:
@@ -317,6 +363,8 @@ def summary_rows(report: Report) -> list[tuple[str, str, int]]:
             "country": "country of the event: accuracy",
             "fatalities": "fatalities: exact match",
             "main_country": "main country (articles): accuracy",
+            "actor": "actor (source) of the event: accuracy",
+            "target": "target of the event: accuracy",
         }[task]
         rows.append((label, f"{sum(hits) / len(hits):.3f}", len(hits)))
     if report.story_precision is not None and report.story_recall is not None:

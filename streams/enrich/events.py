@@ -205,6 +205,38 @@ def _locative_tokens(sentence: Span) -> set[int]:
     return inside
 
 
+_REPORTING_VERBS = frozenset("say tell report announce claim state add confirm quote accuse allege".split())
+
+
+_SOURCE_WORDS = frozenset(
+    "spokesman spokeswoman spokesperson spokespeople media wing ministry official officials witnesses witness "
+    "residents sources source agency statement monitor monitors observatory correspondent reporters".split()
+)
+
+
+def _reporter_tokens(span: Span, sentence: Span) -> set[int]:
+    """Tokens naming who reports the trigger's event: the subject of a reporting verb above the
+    trigger or hanging off its verb ("…, police said"), and "according to …"."""
+    inside: set[int] = set()
+    verb = _governing_verb(span)
+    if any(c.dep_ in {"nsubj", "nsubjpass"} and c.pos_ == "PRON" for c in verb.children):
+        return inside  # "the army said it killed 20 rebels": the reporter did it
+    reporting = [g for g in span.root.ancestors if g.lemma_ in _REPORTING_VERBS and g is not verb]
+    reporting += [
+        c for c in verb.children if c.lemma_ in _REPORTING_VERBS and c.dep_ in {"parataxis", "ccomp", "advcl"}
+    ]
+    for governor in reporting:
+        for child in governor.children:
+            # only a speaker who is plainly a source: a spokesman, a media wing, a ministry,
+            # officials, witnesses ("the army said" may well be the side that fought)
+            if child.dep_ in {"nsubj", "nsubjpass"} and any(t.lower_ in _SOURCE_WORDS for t in child.subtree):
+                inside.update(t.i for t in child.subtree)
+    for token in sentence:
+        if token.lower_ == "according":
+            inside.update(t.i for t in token.subtree)
+    return inside
+
+
 def _governing_verb(span: Span) -> Token:
     root = span.root
     if root.pos_ in {"VERB", "AUX"}:
@@ -290,7 +322,7 @@ class EventCoder:
         plover_type, mode = ACLED_TO_PLOVER[sub_type]
         root = sentence.root
         span = sentence.doc[root.i : root.i + 1]
-        actor, target = self._participants(span, sentence, field_name, index)
+        actor, target = self._participants(span, sentence, field_name, index, done=plover_type in MATERIAL_CONFLICT)
         location = self._location(span, sentence, field_name, index, actor, target, fallback_place)
         explicit = self._explicit_date(sentence, reference)
         counts = self._casualties(sentence)
@@ -363,7 +395,7 @@ class EventCoder:
             trigger = _INTENT_TO_CONFLICT
             sub_type, mode, reason = None, "violence" if candidate.trigger.type == "ASSAULT" else None, None
         hypothetical = reason is not None
-        actor, target = self._participants(span, sentence, field_name, index)
+        actor, target = self._participants(span, sentence, field_name, index, done=trigger.type in MATERIAL_CONFLICT)
         location = self._location(span, sentence, field_name, index, actor, target, fallback_place)
         explicit = self._explicit_date(sentence, reference)
         counts = self._casualties(sentence) if trigger.type in {"ASSAULT", "PROTEST"} or sub_type else None
@@ -463,42 +495,65 @@ class EventCoder:
         return sub_type, mode
 
     def _participants(
-        self, span: Span, sentence: Span, field_name: str, index: EntityIndex
+        self, span: Span, sentence: Span, field_name: str, index: EntityIndex, *, done: bool = False
     ) -> tuple[EntityGroup | None, EntityGroup | None]:
+        """Actor and target. `done`: a material act (an attack, an arrest, a protest), whose
+        reporter is the source of the news, not a party to it ("ISPR said 23 soldiers were
+        killed", "according to the ministry"); in a verbal event the speaker is the actor."""
         verb = _governing_verb(span)
+        reporters = _reporter_tokens(span, sentence) if done else set()
+
+        def groups(tokens: Iterable[Token]) -> list[EntityGroup]:
+            return _groups_in((t for t in tokens if t.i not in reporters), field_name, index, ACTOR_LABELS)
+
         actors: list[EntityGroup] = []
         targets: list[EntityGroup] = []
         for child in verb.children:
             if child.dep_ in {"nsubj", "csubj"} or child.dep_ == "agent":
-                actors += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
+                actors += groups(child.subtree)
             elif child.dep_ in {"dobj", "nsubjpass", "dative"}:
-                targets += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
+                targets += groups(child.subtree)
         for head in (span.root, verb):
             for child in head.children:
                 if child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS:
-                    targets += _groups_in(child.subtree, field_name, index, ACTOR_LABELS)
+                    targets += groups(child.subtree)
         # "Pakistan–Afghan Taliban talks": the compound modifiers are the parties
-        modifiers = _groups_in(
-            (t for t in span.root.lefts if t.dep_ in {"compound", "amod", "nmod", "poss"} for t in t.subtree),
-            field_name,
-            index,
-            ACTOR_LABELS,
+        modifiers = groups(
+            t for t in span.root.lefts if t.dep_ in {"compound", "amod", "nmod", "poss"} for t in t.subtree
         )
         actors += modifiers[:1]
         targets += modifiers[1:]
+        # a town or province does nothing itself; countries (their states) do
+        actors = [g for g in actors if not self._mere_place(g)]
         actor = actors[0] if actors else None
         target = next((t for t in targets if t is not actor), None)
         if actor is None or target is None:
             # nearest parties before and after the trigger, leaving out places named as locations
             locative = _locative_tokens(sentence)
             free = [t for t in sentence if t.i not in locative]
-            before = _groups_in((t for t in free if t.i < span.start), field_name, index, ACTOR_LABELS)
-            after = _groups_in((t for t in free if t.i >= span.end), field_name, index, ACTOR_LABELS)
+            before = groups(t for t in free if t.i < span.start)
+            after = groups(t for t in free if t.i >= span.end)
+            before = [g for g in before if not self._mere_place(g)]
             if actor is None and before:
                 actor = before[-1] if before[-1] is not target else (before[-2] if len(before) > 1 else None)
             if target is None:
                 target = next((g for g in after if g is not actor and g.label in ACTOR_LABELS), None)
+        if (
+            actor is not None
+            and target is not None
+            and target.country is not None
+            and target.country == actor.country
+            and {actor.label, target.label} <= PLACE_LABELS
+        ):
+            target = None  # "Pakistan → Islamabad": one state named twice, not two sides
         return actor, target
+
+    def _mere_place(self, group: EntityGroup) -> bool:
+        """A town or province, not a country or a capital standing for its government."""
+        if group.label not in PLACE_LABELS or self._gazetteer.is_capital(group.canonical):
+            return False
+        place = self._gazetteer.place(group.canonical, towns=True)
+        return place is not None and place.kind != "country"
 
     def _casualties(self, sentence: Span) -> Casualties:
         counts = self._sentence_casualties.get(sentence.start)

