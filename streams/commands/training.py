@@ -57,7 +57,7 @@ def train(
     data_dir: Path, out: Path | None, max_per_label: int, curve: bool, score_locked: bool, report_path: Path | None
 ) -> None:
     """Fit the event classifier on training/ and report it on the held-out real text."""
-    from streams.enrich.classifier import LABELS, MODEL_FILE, EventClassifier, features
+    from streams.enrich.classifier import LABELS, MODEL_FILE, EventClassifier, features, softmax
     from streams.enrich.embedding import BASE_MODEL
     from streams.enrich.training import (
         FitSettings,
@@ -92,7 +92,7 @@ def train(
     for split in ("dev", "locked") if score_locked else ("dev",):
         chosen = by_split[split]
         logits = x[chosen] @ weights.T + bias
-        probabilities = _softmax(logits / temperature)
+        probabilities = softmax(logits / temperature)
         gold = [LABELS[i] for i in y[chosen]]
         model = [LABELS[i] for i in probabilities.argmax(axis=1)]
         rules = [label if label in LABELS else "none" for label, keep in zip(rule_labels, chosen, strict=True) if keep]
@@ -236,12 +236,6 @@ def _learning_curve(
             f"dev weighted F1 {scores['weighted_f1']:.3f}, macro F1 {scores['macro_f1']:.3f}"
         )
     return points
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    from streams.enrich.classifier import softmax
-
-    return softmax(logits)
 
 
 def _where(values: list[str], pick: list[bool]) -> list[str]:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
@@ -237,6 +238,20 @@ def _reporter_tokens(span: Span, sentence: Span) -> set[int]:
     return inside
 
 
+def _where_and_who(
+    actor: EntityGroup | None, target: EntityGroup | None, location: EntityGroup | None
+) -> dict[str, Any]:
+    """An event's party and place fields; with no place found, the target's country stands in."""
+    return {
+        "actor": actor.canonical if actor else None,
+        "target": target.canonical if target else None,
+        "location": location.canonical if location else None,
+        "country": location.country if location else (target.country if target else None),
+        "lat": location.lat if location else None,
+        "lon": location.lon if location else None,
+    }
+
+
 def _governing_verb(span: Span) -> Token:
     root = span.root
     if root.pos_ in {"VERB", "AUX"}:
@@ -337,12 +352,7 @@ class EventCoder:
             field=field_name,
             start=sentence.start_char,
             end=sentence.end_char,
-            actor=actor.canonical if actor else None,
-            target=target.canonical if target else None,
-            location=location.canonical if location else None,
-            country=location.country if location else (target.country if target else None),
-            lat=location.lat if location else None,
-            lon=location.lon if location else None,
+            **_where_and_who(actor, target, location),
             date=date_text,
             fatalities=counts.fatalities if counts.fatalities is not None else 0,
             injured=counts.injured,
@@ -413,12 +423,7 @@ class EventCoder:
             field=field_name,
             start=start,
             end=end,
-            actor=actor.canonical if actor else None,
-            target=target.canonical if target else None,
-            location=location.canonical if location else None,
-            country=location.country if location else (target.country if target else None),
-            lat=location.lat if location else None,
-            lon=location.lon if location else None,
+            **_where_and_who(actor, target, location),
             date=explicit.isoformat() if explicit else None,
             fatalities=counts.fatalities if counts else None,
             injured=counts.injured if counts else None,
