@@ -25,7 +25,8 @@ ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 PLACE_NOUNS = frozenset(
     "centre center outskirts city town village province region district state capital suburbs area north south "
     "east west governorate county municipality control capture recapture fall siege countryside vicinity "
-    "outskirt edge heart streets neighbourhood neighborhood".split()
+    "outskirt edge heart streets neighbourhood neighborhood northeast northwest southeast southwest north-east "
+    "north-west south-east south-west".split()
 )
 _SPORTS = re.compile(
     r"\b(beat|beats|defeat(s|ed)?|draw|drew|match|league|cup|goals?|scored|coach|club|striker|season|"
@@ -33,6 +34,8 @@ _SPORTS = re.compile(
     re.IGNORECASE,
 )
 _MATCH_VERBS = frozenset({"beat", "defeat", "draw", "play", "face", "thrash", "edge", "outplay", "overcome"})
+#: labels the small model gives place names it does not know as places ("Aleppo" as LANGUAGE)
+_MISLABELLED_PLACE = frozenset({"ORG", "PERSON", "LANGUAGE", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "from", "into", "toward", "towards", "across", "("})
 # Words that precede names but are not part of them ("Minister Attaullah Tarar").
 HONORIFICS = frozenset(
@@ -59,6 +62,8 @@ class SpanRef:
     end: int
     #: the words before it say it is a place ("in", "near", "the outskirts of")
     cued: bool = False
+    #: the country a list of places puts it in ("Córdoba" in "Tierralta, Córdoba, Colombia")
+    within: str | None = None
 
 
 @dataclass(slots=True)
@@ -175,7 +180,9 @@ class EntityGrouper:
         acronyms = self._acronyms(refs)
         context = self._context_countries(refs)
         for ref in refs:
-            key, canonical, label, place, country = self._identify(ref, acronyms, surnames, context)
+            key, canonical, label, place, country = self._identify(
+                ref, acronyms, surnames, context[clean_span_text(ref.text)]
+            )
             group = groups.get(key)
             if group is None:
                 group = groups[key] = EntityGroup(key=key, canonical=canonical, label=label, country=country)
@@ -203,9 +210,19 @@ class EntityGrouper:
                 continue
             label = span.label_
             cued = self._cued_place(span)
-            if label in {"ORG", "PERSON", "NORP", "FAC"} and cued and self._gazetteer.place(text, towns=True):
+            if ", " in text and (parts := self._place_list(text, start, cued)):
+                # "Beni, Democratic Republic of Congo", "Buea, Southwest Cameroon": one span, two places
+                within = self._gazetteer.place(parts[-1][0], towns=True)
+                refs += [
+                    SpanRef(
+                        text=t, label="GPE", field=field_name, start=s, end=e, cued=c, within=within and within.country
+                    )
+                    for t, s, e, c in parts
+                ]
+                continue
+            if label in _MISLABELLED_PLACE | {"NORP", "FAC"} and cued and self._gazetteer.place(text, towns=True):
                 label = "GPE"  # "in Kaolack", "near Djibo", "the centre of Kharkiv": a place, whatever the NER said
-            elif label in {"ORG", "PERSON"} and self._is_place_not_team(text, span):
+            elif label in _MISLABELLED_PLACE and self._is_place_not_team(text, span):
                 label = "GPE"  # "shelling on Daraa", "Hama countryside": the small model often says ORG
             elif label == "GPE" and not cued and self._is_team(span):
                 label = "ORG"  # "Barcelona beat Sevilla 3-1": clubs, not cities
@@ -230,6 +247,28 @@ class EntityGrouper:
         refs += self._unlabelled_places(doc, refs, field_name)
         refs.sort(key=lambda r: r.start)
         return refs
+
+    def _place_list(self, text: str, start: int, cued: bool) -> list[tuple[str, int, int, bool]]:
+        """The places of a span that lists a place and the larger places it lies in, or nothing
+        when the span is not such a list: the last part must be a country or a region."""
+        parts: list[tuple[str, int, int, bool]] = []
+        offset = 0
+        for number, part in enumerate(text.split(", ")):
+            stripped = part.strip()
+            at = text.index(stripped, offset) if stripped else offset
+            offset = at + len(stripped)
+            if stripped:
+                parts.append((stripped, start + at, start + at + len(stripped), cued or number > 0))
+        if len(parts) < 2:
+            return []
+        if "." in parts[-1][0] or len(parts[-1][0]) <= 3:
+            return []  # "Washington, D.C.", "Springfield, IL": one name with its postal suffix
+        last = self._gazetteer.place(parts[-1][0], towns=True)
+        if last is None or last.kind == "city":
+            return []
+        if any(self._gazetteer.place(t, towns=True) is None for t, *_ in parts[:-1]):
+            return []
+        return parts
 
     @staticmethod
     def _cued_place(span: Span) -> bool:
@@ -344,36 +383,42 @@ class EntityGrouper:
                 names[surname] = ref.text
         return names
 
-    def _context_countries(self, refs: list[SpanRef]) -> frozenset[str]:
-        """Countries the article points at without doubt: country names, demonyms, known groups'
-        home countries and cities no other country shares. They settle the shared names ("Bam,
-        Centre-Nord" is Burkina Faso's Bam, not Iran's). Small towns and regions count only when
-        nothing stronger does: "outside Congress" names a village in Arizona too."""
-        strong: set[str] = set()
-        weak: set[str] = set()
+    def _context_countries(self, refs: list[SpanRef]) -> dict[str, frozenset[str]]:
+        """Per mention text, the countries the rest of the article points at without doubt:
+        country names, demonyms, known groups' home countries and cities no other country shares.
+        They settle the shared names ("Bam, Centre-Nord" is Burkina Faso's Bam, not Iran's). A name
+        never settles itself: Sabha in Libya must not outvote "Deir ez-Zor" for "al-Sabha". Small
+        towns and regions count only when nothing stronger does: "outside Congress" names a
+        village in Arizona too."""
+        strong: list[tuple[str, str]] = []  # (mention text, country)
+        weak: list[tuple[str, str]] = []
         for ref in refs:
             text = clean_span_text(ref.text)
             known = self._aliases.get(text.casefold())
             if known is not None:
                 if known.country:
-                    strong.add(known.country)
+                    strong.append((text, known.country))
                 continue
             place = self._gazetteer.place(text)
             if ref.label == "NORP" or (ref.label in PLACE_LABELS and place is None):
                 # demonyms, also where the NER called them places ("Ukrainian and Russian forces")
                 country = self._gazetteer.country_of_demonym(text)
                 if country:
-                    strong.add(country)
+                    strong.append((text, country))
                     continue
             if place is not None and place.kind == "country":  # whatever the NER called it ("DR Congo" as ORG)
                 if not self._gazetteer.is_ambiguous(text, towns=False):  # "Congo" alone could be either
-                    strong.add(place.country)
+                    strong.append((text, place.country))
             elif ref.label in PLACE_LABELS and not self._gazetteer.is_ambiguous(text):
                 if place is not None:
-                    strong.add(place.country)
+                    strong.append((text, place.country))
                 elif ref.cued and (town := self._gazetteer.place(text, towns=True)) is not None:
-                    weak.add(town.country)
-        return frozenset(strong or weak)
+                    weak.append((text, town.country))
+        context: dict[str, frozenset[str]] = {}
+        for text in {clean_span_text(ref.text) for ref in refs}:
+            others = {country for name, country in strong if name != text}
+            context[text] = frozenset(others or {country for name, country in weak if name != text})
+        return context
 
     def _unlikely_town(self, text: str, place: Place, context: frozenset[str]) -> bool:
         """ "outside Congress" in a story from Buenos Aires is no village in Arizona."""
@@ -394,7 +439,8 @@ class EntityGrouper:
         if known is not None:
             return f"known:{known.canonical}", known.canonical, known.label, None, known.country
         if ref.label in PLACE_LABELS:
-            place = self._gazetteer.place(text, towns=ref.cued, prefer=context)
+            place = self._gazetteer.place_in(text, ref.within) if ref.within else None
+            place = place or self._gazetteer.place(text, towns=ref.cued, prefer=context)
             if place is not None and self._unlikely_town(text, place, context):
                 place = None
             if place is not None:
@@ -415,4 +461,16 @@ class EntityGrouper:
             long = acronyms[text]
             return f"{ref.label}:{long.casefold()}", long, ref.label, None, None
         place = self._gazetteer.place(text, prefer=context) if ref.label in PLACE_LABELS else None
+        if ref.label == "ORG":
+            return f"ORG:{folded}", text, "ORG", None, self._home_country(text)
         return f"{ref.label}:{folded}", text, ref.label, place, place.country if place else None
+
+    def _home_country(self, name: str) -> str | None:
+        """The country of an organisation named after its home ("Kabul University", "Kenya
+        Airways", "Lahore High Court"): it stays an organisation, but its country is that place's."""
+        words = name.split()
+        for size in range(min(3, len(words) - 1), 0, -1):
+            place = self._well_known_place(" ".join(words[:size]))
+            if place is not None:
+                return place.country
+        return None

@@ -184,13 +184,30 @@ def _object_text(span: Span) -> str:
     return " ".join(parts)
 
 
+#: "al-Rai town northeast of Aleppo": at most this many words from a town to the place it lies in
+_CONTAINMENT_WORDS = 8
+_DISTANCES = frozenset("km kilometres kilometers miles".split())  # "30 km of Kabul"
+_COMPASS_ADJECTIVES = frozenset("northern southern eastern western central".split())
+
+
+def _joins_containment(token: Token) -> bool:
+    """Words that may stand between a town and the place it lies in: "town", "in", "northeast
+    of", "30 km from", "eastern", commas and brackets; no verbs, names or "and"."""
+    if token.pos_ in {"PUNCT", "ADP", "DET", "NUM"}:
+        return token.lower_ not in {"and", "or", "&"}
+    lower = token.lower_
+    return lower in PLACE_NOUNS or lower in _DISTANCES or lower in _COMPASS_ADJECTIVES
+
+
 def _place_phrases(sentence: Span, field_name: str, index: EntityIndex) -> list[tuple[int, EntityGroup]]:
     """(preposition position, place) for "in Kabul", "near Djibo", "control of Avdiivka"…"""
     phrases = []
     for token in sentence:
         if token.dep_ != "prep":
             continue
-        if token.lower_ in LOCATIVE_PREPOSITIONS or (token.lower_ == "of" and token.head.lower_ in PLACE_NOUNS):
+        if token.lower_ in LOCATIVE_PREPOSITIONS or (
+            token.lower_ == "of" and token.head.lower_ in PLACE_NOUNS | _DISTANCES
+        ):
             for group in _groups_in(token.subtree, field_name, index, PLACE_LABELS):
                 if group.country is not None:
                     phrases.append((token.i, group))
@@ -584,7 +601,12 @@ class EventCoder:
         if places:
             # the nearest place phrase to the trigger; a city beats the country it is in
             places.sort(key=lambda item: item[0])
-            nearest = places[0][1]
+            position, nearest = places[0]
+            container = self._container_abroad(
+                nearest, [g for p, g in phrases if p >= position], sentence, field_name, index
+            )
+            if container is not None:
+                return container
             finer = [
                 g for _, g in places if g.country == nearest.country and g is not nearest and self._is_finer(g, nearest)
             ]
@@ -598,8 +620,40 @@ class EventCoder:
             return with_point[0]
         return fallback
 
-    def _is_finer(self, group: EntityGroup, than: EntityGroup) -> bool:
+    def _container_abroad(
+        self, town: EntityGroup, phrase: list[EntityGroup], sentence: Span, field_name: str, index: EntityIndex
+    ) -> EntityGroup | None:
+        """The place a town is said to lie in, when that is in another country: "the village of
+        al-Sabha in eastern Deir ez-Zor", "al-Rai town northeast of Aleppo", "Madaya town in Afrin".
+        One phrase naming both means the town was resolved to a namesake abroad; the larger place
+        is the surer reading. Places joined by "and" are a list, not a containment."""
+        if self._kind(town) != "city" or self._gazetteer.is_major_city(town.canonical):
+            return None  # "Kinshasa (Gombe)": Kinshasa's commune, not Nigeria's state
+        starts: dict[str, int] = {}  # group key -> its first token in the sentence
+        for token in sentence:
+            group = index.group_at(field_name, token.idx, token.idx + len(token.text))
+            if group is not None and group.key not in starts:
+                starts[group.key] = token.i
+        if town.key not in starts:
+            return None
+        for group in phrase:
+            if group.country == town.country or self._kind(group) not in {"city", "region"}:
+                continue
+            if self._gazetteer.is_ambiguous(group.canonical):
+                continue
+            between = sentence.doc[starts[town.key] : starts.get(group.key, -1)]
+            if 0 < len(between) <= _CONTAINMENT_WORDS and all(
+                _joins_containment(token) or index.group_at(field_name, token.idx, token.idx + len(token.text)) is town
+                for token in between
+            ):
+                return group
+        return None
+
+    def _kind(self, group: EntityGroup) -> str | None:
         place = self._gazetteer.place(group.canonical, towns=True)
-        other = self._gazetteer.place(than.canonical, towns=True)
+        return place.kind if place else None
+
+    def _is_finer(self, group: EntityGroup, than: EntityGroup) -> bool:
         rank = {"city": 0, "region": 1, "country": 2}
-        return bool(place and other and rank[place.kind] < rank[other.kind])
+        kind, other = self._kind(group), self._kind(than)
+        return bool(kind and other and rank[kind] < rank[other])

@@ -30,13 +30,34 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 _LEADING = re.compile(r"^(the|city of|province of|state of)\s+")
 _TRAILING = re.compile(
     r"\s+(province|district|region|state|governorate|oblast|city|county|area|department|municipality|"
-    r"prefecture|township|division|raion|rayon)$"
+    r"prefecture|township|division|raion|rayon|airport|air base|airbase)$"
 )
 _POSSESSIVE = re.compile(r"['’]s$")
+_DIRECTION = re.compile(
+    r"^(?:(?:north|south)(?:-?(?:east|west))?(?:ern)?|east(?:ern)?|west(?:ern)?|central|upper|lower)\s+", re.I
+)
 # Arabic's article and the joins between a name's parts are spelt every way in the news: "Deir
 # ez-Zor", "Deir Ezzor", "Deir al-Zour"; "al-Raqqah", "Ar Raqqah", "Raqqah"
 _ARTICLE = re.compile(r"^(al|el|ar|ad|an|as|az|ash|at)[- ]")
 _JOINS = re.compile(r"[- ']+")
+
+
+# Transliterations of one name differ in vowels, doubled letters and a few consonant spellings:
+# "Qameshly" and "Qamishli", "Lower Shebelle" and "Lower Shabelle", "Douma" and "Duma"
+_CONSONANT_SPELLINGS = (("ph", "f"), ("kh", "k"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("q", "k"), ("c", "k"))
+_VOWELS = re.compile(r"[aeiouyw]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def spelling_skeleton(key: str) -> str:
+    """A folded name (`normalise_place`) reduced to what its transliterations share: first letter
+    and consonants. Empty for names too short to tell apart this way."""
+    if len(key) < 5 or not key.isalpha():
+        return ""
+    for spelling, sound in _CONSONANT_SPELLINGS:
+        key = key.replace(spelling, sound)
+    rest = _DOUBLED.sub(r"\1", _VOWELS.sub("", key[1:]))
+    return key[0] + rest if len(rest) >= 3 else ""
 
 
 class Place(NamedTuple):
@@ -79,6 +100,8 @@ class Gazetteer:
         #: cities of 500,000+ people: a story's other countries never re-place them
         self._major: set[str] = set()
         self._demonyms: dict[str, str] = {}
+        #: spelling skeleton -> the places it could be, cities of 15,000+ first
+        self._skeletons: dict[str, list[Place]] = {}
         self._country_points: dict[str, tuple[float, float]] = {}
         key = gazetteer_cache.fingerprint(
             [Path(__file__), DATA_DIR / "places.tsv", DATA_DIR / "demonyms.tsv"],
@@ -94,6 +117,7 @@ class Gazetteer:
         self._load_admin_areas()
         self._load_shared_country_names()
         self._load_demonyms()
+        self._index_skeletons()
         if use_cache:
             gazetteer_cache.save("gazetteer", key, self._tables())
 
@@ -110,6 +134,7 @@ class Gazetteer:
             "elsewhere": lists(self._elsewhere),
             "towns_elsewhere": lists(self._towns_elsewhere),
             "demonyms": self._demonyms,
+            "skeletons": lists(self._skeletons),
             "major": sorted(self._major),
             "country_points": self._country_points,
         }
@@ -122,6 +147,7 @@ class Gazetteer:
             self._elsewhere = {k: [make(p) for p in v] for k, v in tables["elsewhere"].items()}
             self._towns_elsewhere = {k: [make(p) for p in v] for k, v in tables["towns_elsewhere"].items()}
             self._demonyms = dict(tables["demonyms"])
+            self._skeletons = {k: [make(p) for p in v] for k, v in tables["skeletons"].items()}
             self._major = set(tables["major"])
             self._country_points = {k: (v[0], v[1]) for k, v in tables["country_points"].items()}
         except (KeyError, TypeError, IndexError):
@@ -278,9 +304,29 @@ class Gazetteer:
             if not line.strip() or line.startswith("#"):
                 continue
             demonym, country = line.split("\t")
-            key = demonym.casefold()
-            self._demonyms[key] = country
-            self._demonyms[key + "s"] = country
+            self._demonyms[normalise_place(demonym)] = country
+            self._demonyms[normalise_place(demonym + "s")] = country
+
+    def _index_skeletons(self) -> None:
+        for table in (self._places, self._towns):
+            for key, place in table.items():
+                skeleton = spelling_skeleton(key)
+                if skeleton and place not in self._skeletons.get(skeleton, ()):
+                    self._skeletons.setdefault(skeleton, []).append(place)
+
+    def _respelt(self, key: str, prefer: Collection[str]) -> Place | None:
+        """A place the text spells differently from GeoNames, for names the text marks as places:
+        the namesake in a country the article points at, or, where it points nowhere, the one
+        place of that spelling if it is a city of 15,000+ or a region."""
+        candidates = [
+            c for c in self._skeletons.get(spelling_skeleton(key), []) if _same_name(key, normalise_place(c.name))
+        ]
+        if prefer:
+            return next((c for c in candidates if c.country in prefer), None)
+        if len({c.country for c in candidates}) != 1:
+            return None
+        only = candidates[0]
+        return only if only.kind == "region" or self._places.get(normalise_place(only.name)) == only else None
 
     def place(self, text: str, *, towns: bool = False, prefer: Collection[str] = ()) -> Place | None:
         """The place a GPE/LOC/FAC mention names, or None; `towns` also searches small towns and
@@ -291,6 +337,11 @@ class Gazetteer:
         found = self._places.get(key)
         if found is None and towns:
             found = self._towns.get(key)
+        if found is None and (rest := _DIRECTION.sub("", text, count=1)) != text and rest:
+            # "eastern Deir ez-Zor", "Southwest Cameroon"; "North Korea" and "South Sudan" matched whole above
+            return self.place(rest, towns=towns, prefer=prefer)
+        if found is None and towns:
+            return self._respelt(key, prefer)
         if prefer and (found is None or found.country not in prefer) and key not in self._major:
             # never for a major city (Cairo is Cairo, whoever the story's tourists are); small towns
             # only where the text marks a place ("the Pacific" is no town in Missouri)
@@ -302,6 +353,15 @@ class Gazetteer:
                 if candidate.country in prefer and replaceable:
                     return candidate
         return found
+
+    def place_in(self, text: str, country: str) -> Place | None:
+        """The place of this name in `country`, however famous a namesake elsewhere ("Córdoba,
+        Colombia" is not Argentina's city), or None."""
+        key = normalise_place(text)
+        candidates = [self._places.get(key), self._towns.get(key)]
+        candidates += self._elsewhere.get(key, []) + self._towns_elsewhere.get(key, [])
+        found = next((c for c in candidates if c is not None and c.country == country), None)
+        return found or self._respelt(key, {country})
 
     def is_capital(self, text: str) -> bool:
         """A national capital, which the news uses for its government ("Washington said")."""
@@ -331,7 +391,7 @@ class Gazetteer:
         key = normalise_place(text)
         if key in self._demonyms:
             return self._demonyms[key]
-        first = key.split(" ")[0]
+        first = normalise_place(text.split(" ")[0])  # "Afghan forces"
         if first in self._demonyms:
             return self._demonyms[first]
         place = self.place(text)

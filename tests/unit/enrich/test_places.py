@@ -140,3 +140,53 @@ def test_provinces_and_districts_from_geonames_resolve_with_their_other_names():
     assert district is not None and district.country == "IN"
     assert places.place("Rajouri District") is None
     assert places.place("Boni") is None, "an Italian name for Bonn is no city of 50,000 by that name"
+
+
+def _event_countries(enricher: Enricher, body: str) -> list[str | None]:
+    article = enricher.enrich(Article(id="t", title="", body=body, ingested_at=1))
+    return [event.country for event in article.events]
+
+
+def test_a_place_and_the_country_it_lies_in_are_two_places(enricher):
+    """spaCy tags "Beni, Democratic Republic of Congo" as one span; both parts resolve."""
+    entities = _enrich(enricher, "Two peacekeepers were wounded in an ambush near Beni, Democratic Republic of Congo.")
+    assert entities.get("Beni") == "CD" and entities.get("DR Congo") == "CD"
+    assert _event_countries(enricher, "Three soldiers were injured in clashes at Buea, Southwest Cameroon.") == ["CM"]
+
+
+def test_a_town_said_to_lie_in_a_place_abroad_is_that_place_s_namesake(enricher):
+    """Libya has the only Sabha the gazetteer knows and France the only Rai; the text puts them
+    in Syria, and the event's country follows the text."""
+    assert _event_countries(
+        enricher, "Two fighters were shot dead in the village of al-Sabha in eastern Deir ez-Zor Province."
+    ) == ["SY"]
+    assert _event_countries(enricher, "A suicide bombing hit a police centre in al-Rai town northeast of Aleppo.") == [
+        "SY"
+    ]
+
+
+def test_a_compass_word_before_a_place_keeps_the_place():
+    places = gazetteer()
+    assert places.place("eastern Deir ez-Zor Province").country == "SY"
+    assert places.place("Southwest Cameroon").country == "CM"
+    assert places.place("North Korea").country == "KP"  # the whole name first
+
+
+def test_other_transliterations_of_a_town_resolve_where_the_text_marks_a_place():
+    places = gazetteer()
+    assert places.place("Qameshly", towns=True).country == "SY"
+    assert places.place("Bokamal", towns=True, prefer={"SY"}).country == "SY"
+    assert places.place("Qameshly") is None  # never for a name the text does not mark as a place
+    assert places.place("Charangam", towns=True) is None  # no spelling close enough
+
+
+def test_multi_word_demonyms_give_their_country():
+    assert gazetteer().country_of_demonym("South African") == "ZA"
+    assert gazetteer().country_of_demonym("South Africans") == "ZA"
+
+
+def test_an_armed_group_of_one_country_gives_the_event_that_country(enricher):
+    """No place in the text: the group named settles it, as an analyst would read it."""
+    assert _event_countries(
+        enricher, "A soldier was injured when suspected BIFF fighters set off a roadside bomb."
+    ) == ["PH"]
