@@ -123,11 +123,31 @@ def _sentence_candidates(doc: Doc, matcher: TriggerMatcher) -> dict[int, list[_C
     return by_sentence
 
 
+def _refers_back(span: Span) -> bool:
+    """ "during the fighting", "in the attack": the event already told, not a new one."""
+    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+    return before in {"the", "that", "this"} and span.root.head.lower_ in {"during", "in", "amid"}
+
+
 def _casualty_note(sentence: Span, candidates: list[_Candidate]) -> bool:
-    """A short sentence whose only trigger is a bare "killed" ("2 killed.", "1 soldier killed.")."""
-    return len(sentence) <= 10 and all(
-        c.trigger.name == "clash" and c.span.text.lower() in {"killed", "kill", "killing", "kills"} for c in candidates
+    """A sentence whose only trigger is a bare "killed" and that counts the dead of the report
+    before it: short ("2 killed.", "1 soldier killed.") or opening with the count ("12 militants
+    were killed during the fighting.", "At least 5 died.")."""
+    bare = all(
+        (c.trigger.name == "clash" and c.span[-1].lower_ in {"killed", "kill", "killing", "kills", "died", "dead"})
+        or _refers_back(c.span)
+        for c in candidates
     )
+    if not bare:
+        return False
+    # a place of its own ("… in an ambush near Arbinda") makes it another event
+    names_a_place = any(ent.label_ in {"GPE", "LOC", "FAC"} for ent in sentence.ents) or any(
+        token.lower_ in LOCATIVE_PREPOSITIONS and token.i + 1 < sentence.end and token.nbor().pos_ == "PROPN"
+        for token in sentence
+    )
+    opening = sentence[:3].text.lower()
+    counted_first = sentence[0].like_num or opening.startswith(("at least", "more than", "some "))
+    return (len(sentence) <= 10 or counted_first) and not names_a_place
 
 
 def _better(trigger: Trigger, span: Span, current: _Candidate) -> bool:
@@ -310,7 +330,7 @@ class EventCoder:
         for sentence_start, candidates in sorted(_sentence_candidates(doc, self._matcher).items()):
             number = sentence_number[sentence_start]
             sentence = doc[sentence_start].sent
-            if _casualty_note(sentence, candidates):
+            if events and _casualty_note(sentence, candidates):
                 continue  # "2 killed." closes the report before it; its count goes to that event
             best: dict[str, Event] = {}
             for candidate in candidates:

@@ -58,6 +58,12 @@ _PASSIVE = (
     r"(?:(?:were|was|have\s+been|had\s+been|has\s+been|are|being)\s+)?(?:(?:reportedly|reported|confirmed|also)\s+)?"
 )
 
+_ONE_PERSON = (
+    "man|woman|boy|girl|child|baby|soldier|civilian|farmer|herder|policeman|policewoman|officer|journalist|teacher|"
+    "student|driver|passenger|worker|resident|villager|guard|commander|leader|fighter|militant|husband|wife|son|"
+    "daughter|mother|father|brother|sister|person|trader|businessman|doctor|nurse|priest|imam|pastor|chief|official"
+)
+_ONE_VICTIM_DETERMINERS = frozenset({"the", "his", "her", "their"})
 _KILLED_WORDS = r"(?:killed|dead|died|slain|martyred|massacred|executed|shot\s+dead|lost\s+their\s+lives|perished)"
 FATALITY_PATTERNS = [
     re.compile(
@@ -77,7 +83,21 @@ FATALITY_PATTERNS = [
     re.compile(
         r"\b(?P<n>an?|one)\s+(?:[\w'’-]+\s+){0,3}?(?:was|has\s+been|had\s+been)\s+(?:shot\s+dead|killed|slain)\b", re.I
     ),
-    re.compile(rf"\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+(?:people\s+|civilians\s+)?(?:fatalities|deaths|dead)\b", re.I),
+    re.compile(
+        rf"\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+(?:people\s+|civilians\s+)?(?:fatalit(?:y|ies)|deaths?|dead)\b", re.I
+    ),
+    # "14 soldiers and an unknown number of militants were killed": the known count
+    re.compile(
+        rf"\b(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+(?:[\w'’-]+\s+){{0,3}}?and\s+an?\s+(?:unknown|undetermined|unspecified)"
+        rf"\s+number\s+of\s+(?:[\w'’-]+\s+){{0,2}}?{_PASSIVE}{_KILLED_WORDS}\b",
+        re.I,
+    ),
+    # one victim named by role: "killing the farmer driving it", "killed her husband"
+    re.compile(
+        r"\bkill(?:ing|ed|s)\s+(?P<n>a|an|the|his|her|their|one)\s+(?:[\w-]+\s+)?"
+        rf"(?:{_ONE_PERSON})\b(?!\s+and\b)",
+        re.I,
+    ),
     re.compile(rf"\bclaimed\s+(?:the\s+lives\s+of\s+)?(?:{_QUALIFIER})?(?P<n>{NUMBER})\s+lives\b", re.I),
 ]
 INJURY_PATTERNS = [
@@ -130,7 +150,8 @@ def _sum_matches(patterns: list[re.Pattern[str]], sentence: str) -> int | None:
             span = match.span("n")
             if any(start < span[1] and span[0] < end for start, end in seen_spans):
                 continue  # the same number phrased two ways is one count
-            value = parse_number(match.group("n"))
+            word = match.group("n").casefold()
+            value = 1 if word in _ONE_VICTIM_DETERMINERS else parse_number(word)
             if value is None or value > 1_000_000:
                 continue
             seen_spans.append(span)

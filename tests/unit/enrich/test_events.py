@@ -149,3 +149,27 @@ def test_a_venue_or_the_same_state_twice_is_no_party(enricher, make_article):
     assert all(e.actor != "Istanbul" for e in events)
     rejected = _events(enricher, make_article, "Pakistan rejected the offer, and Islamabad said talks had failed.")
     assert all(not (e.actor == "Pakistan" and e.target == "Islamabad") for e in rejected)
+
+
+def _tolls(enricher, make_article, body):
+    return [(event.acled_sub_event_type, event.fatalities) for event in _events(enricher, make_article, body)]
+
+
+def test_a_sentence_that_counts_the_dead_of_the_report_before_it_is_that_event_s_toll(enricher, make_article):
+    """ACLED-style notes: one event with its toll, not a second, anonymous clash."""
+    tolls = _tolls(
+        enricher,
+        make_article,
+        "On 3 August 2023, Nigerien military forces retook the village of Tchoma Bangou from IS Sahel militants. "
+        "12 militants were killed during the fighting.",
+    )
+    assert tolls == [("Government regains territory", 12)]
+
+
+def test_a_count_with_a_place_of_its_own_is_another_event(enricher, make_article):
+    tolls = _tolls(
+        enricher,
+        make_article,
+        "Gunmen attacked a village near Djibo. 12 soldiers were killed in an ambush near Arbinda.",
+    )
+    assert len(tolls) == 2 and (None, 12) not in tolls and any(deaths == 12 for _, deaths in tolls)

@@ -15,6 +15,11 @@ from streams.enrich.numbers import casualties, parse_number
         ("No one was hurt in the explosion.", 0, None),
         ("The four-day talks ran over 18 hours.", None, None),
         ("The strike left twenty-three people dead.", 23, None),
+        ("1 fatality.", 1, None),
+        ("At least 14 soldiers and an unknown number of militants were killed in the ambush.", 14, None),
+        ("A landmine exploded under a tractor, killing the farmer driving it.", 1, None),
+        ("Troops raped a woman and killed her husband during a raid.", 1, None),
+        ("Gunmen killed the soldiers guarding the gate.", None, None),  # a plural victim is no count
     ],
 )
 def test_counts_read_from_the_sentence(sentence: str, fatalities: int | None, injured: int | None):
