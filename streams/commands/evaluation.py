@@ -273,7 +273,8 @@ def score(items: Iterable[tuple[EvalItem, EnrichedArticle]]) -> Report:
         for role in ("actor", "target"):
             if role in gold:
                 name = getattr(any_event, role) if any_event else None
-                country = _entity_country(predicted, name)
+                coded = getattr(any_event, f"{role}_country") if any_event else None
+                country = coded or _entity_country(predicted, name)
                 hit = role_matches(gold[role], name, country)
                 report.exact[role].append(hit)
                 if not hit:

@@ -93,6 +93,11 @@ class Event:
     acled_sub_event_type: str | None = None
     actor: str | None = None
     target: str | None = None
+    #: ISO-2 country and sector ("military", "rebels", "civilians"…) of each party
+    actor_country: str | None = None
+    actor_sector: str | None = None
+    target_country: str | None = None
+    target_sector: str | None = None
     location: str | None = None
     country: str | None = None
     lat: float | None = None

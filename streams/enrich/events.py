@@ -34,6 +34,7 @@ from streams.enrich.entities import ACTOR_LABELS, PLACE_LABELS, PLACE_NOUNS, Ent
 from streams.enrich.lexicon import TRIGGERS, Trigger
 from streams.enrich.matcher import TriggerMatcher
 from streams.enrich.numbers import Casualties, casualties
+from streams.enrich.parties import party_code, phrase_tokens
 from streams.reference.gazetteer import Gazetteer
 from streams.reference.taxonomy import ACLED_TO_PLOVER, DEFAULT_CAMEO, acled_event_type
 
@@ -390,6 +391,7 @@ class EventCoder:
             start=sentence.start_char,
             end=sentence.end_char,
             **_where_and_who(actor, target, location),
+            **self._party_codes(span, sentence, actor, target),
             date=date_text,
             fatalities=counts.fatalities if counts.fatalities is not None else 0,
             injured=counts.injured,
@@ -461,6 +463,7 @@ class EventCoder:
             start=start,
             end=end,
             **_where_and_who(actor, target, location),
+            **self._party_codes(span, sentence, actor, target),
             date=explicit.isoformat() if explicit else None,
             fatalities=counts.fatalities if counts else None,
             injured=counts.injured if counts else None,
@@ -639,6 +642,23 @@ class EventCoder:
         if with_point:
             return with_point[0]
         return fallback
+
+    def _party_codes(
+        self, span: Span, sentence: Span, actor: EntityGroup | None, target: EntityGroup | None
+    ) -> dict[str, Any]:
+        """Country and sector of the actor and the target (PLOVER-style actor codes)."""
+        verb = _governing_verb(span)
+        # no subject parsed ("Hundreds of students protested" comes out as a noun phrase): the
+        # words before the trigger stand for it
+        actor_words = phrase_tokens(verb, "actor") or list(sentence.doc[sentence.start : span.start])
+        actor_country, actor_sector = party_code(actor, actor_words, self._gazetteer)
+        target_country, target_sector = party_code(target, phrase_tokens(verb, "target"), self._gazetteer)
+        return {
+            "actor_country": actor_country,
+            "actor_sector": actor_sector,
+            "target_country": target_country,
+            "target_sector": target_sector,
+        }
 
     def _container_abroad(
         self, town: EntityGroup, phrase: list[EntityGroup], sentence: Span, field_name: str, index: EntityIndex
