@@ -212,12 +212,9 @@ class EntityGrouper:
             cued = self._cued_place(span)
             if ", " in text and (parts := self._place_list(text, start, cued)):
                 # "Beni, Democratic Republic of Congo", "Buea, Southwest Cameroon": one span, two places
-                within = self._gazetteer.place(parts[-1][0], towns=True)
                 refs += [
-                    SpanRef(
-                        text=t, label="GPE", field=field_name, start=s, end=e, cued=c, within=within and within.country
-                    )
-                    for t, s, e, c in parts
+                    SpanRef(text=t, label="GPE", field=field_name, start=s, end=e, cued=c, within=within)
+                    for t, s, e, c, within in parts
                 ]
                 continue
             if label in _MISLABELLED_PLACE | {"NORP", "FAC"} and cued and self._gazetteer.place(text, towns=True):
@@ -248,9 +245,10 @@ class EntityGrouper:
         refs.sort(key=lambda r: r.start)
         return refs
 
-    def _place_list(self, text: str, start: int, cued: bool) -> list[tuple[str, int, int, bool]]:
-        """The places of a span that lists a place and the larger places it lies in, or nothing
-        when the span is not such a list: the last part must be a country or a region."""
+    def _place_list(self, text: str, start: int, cued: bool) -> list[tuple[str, int, int, bool, str]]:
+        """The places of a span that lists a place and the larger places it lies in, each as
+        (text, start, end, cued, country of the last part), or nothing when the span is not such
+        a list: the last part must be a country or a region."""
         parts: list[tuple[str, int, int, bool]] = []
         offset = 0
         for number, part in enumerate(text.split(", ")):
@@ -268,7 +266,7 @@ class EntityGrouper:
             return []
         if any(self._gazetteer.place(t, towns=True) is None for t, *_ in parts[:-1]):
             return []
-        return parts
+        return [(*part, last.country) for part in parts]
 
     @staticmethod
     def _cued_place(span: Span) -> bool:
