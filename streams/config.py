@@ -99,6 +99,20 @@ class Settings(BaseSettings):
         4 * 1024 * 1024, ge=1024, description="NEWSSTREAM_PUSH_MAX_BYTES: largest request body accepted"
     )
     push_max_batch: int = Field(500, ge=1, description="NEWSSTREAM_PUSH_MAX_BATCH: most articles in one request")
+    # --- the query API (`newsstream web`) ---
+    api_host: str = Field(
+        "127.0.0.1", description="NEWSSTREAM_API_HOST: bind address of the query API (another needs API tokens)"
+    )
+    api_port: int = Field(8080, ge=0, le=65535, description="NEWSSTREAM_API_PORT: port of the query API")
+    api_tokens: SecretStr | None = Field(
+        None,
+        description="NEWSSTREAM_API_TOKENS (or …_FILE): comma-separated bearer tokens /api/v1 accepts; "
+        "unset: open, and only a loopback bind is allowed",
+    )
+    api_cors_origins: str = Field(
+        "", description="NEWSSTREAM_API_CORS_ORIGINS: comma-separated origins allowed to call the API from a browser"
+    )
+    api_pool_size: int = Field(4, ge=1, le=64, description="NEWSSTREAM_API_POOL_SIZE: database connections it holds")
     # --- ingestion: feeds (`newsstream ingest --feeds`) ---
     user_agent: str = Field(
         "newsstream/0.1 (+https://github.com/newsstream/newsstream)",
@@ -214,6 +228,7 @@ class Settings(BaseSettings):
             secret = getattr(self, name)
             if secret is not None and secret.get_secret_value():
                 values.append(secret.get_secret_value())
+        values.extend(self.api_token_list)  # each token alone, as a request would carry it
         return values  # the database URL's password is masked as part of any URL (log_redaction)
 
     @field_validator("roles")
@@ -246,6 +261,16 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def api_token_list(self) -> list[str]:
+        """The bearer tokens the query API accepts (none: it is open)."""
+        raw = self.api_tokens.get_secret_value() if self.api_tokens is not None else ""
+        return [token.strip() for token in raw.split(",") if token.strip()]
+
+    @property
+    def api_cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.api_cors_origins.split(",") if origin.strip()]
+
+    @property
     def bootstrap_servers(self) -> list[str]:
         """Broker addresses as host:port, the form kafka-python and aiokafka take."""
         servers = []
@@ -259,7 +284,7 @@ class Settings(BaseSettings):
 WORKER_ROLES = ("enrich", "alert", "store", "notify")
 
 #: settings that hold secrets: each may instead be read from the file NEWSSTREAM_<NAME>_FILE names
-SECRET_SETTINGS = ("kafka_sasl_password", "kafka_ssl_key_password", "push_token", "webhook_token")
+SECRET_SETTINGS = ("kafka_sasl_password", "kafka_ssl_key_password", "push_token", "webhook_token", "api_tokens")
 
 
 def secrets_from_files(environ: Mapping[str, str]) -> dict[str, str]:

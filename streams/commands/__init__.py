@@ -74,6 +74,6 @@ def _consume(topic: str, config: Settings, from_beginning: bool, timeout: float 
 
 
 # the command groups register themselves on `main`
-from streams.commands import alerts, coding, database, deadletters, demo, ingesting, training, worker  # noqa: E402
+from streams.commands import alerts, coding, database, deadletters, demo, ingesting, training, web, worker  # noqa: E402
 
-__all__ = ["alerts", "coding", "database", "deadletters", "demo", "ingesting", "main", "training", "worker"]
+__all__ = ["alerts", "coding", "database", "deadletters", "demo", "ingesting", "main", "training", "web", "worker"]

@@ -13,3 +13,11 @@ def rejects_record(error: BaseException) -> bool:
     disk full, a table missing during a migration) is the database's state, and waited out."""
     # psycopg's DataError includes text with NUL characters, refused before anything is sent
     return isinstance(error, psycopg.DataError | psycopg.IntegrityError | sqlite3.DataError | sqlite3.IntegrityError)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when a read failed because the database cannot answer now (down, restarting, locked),
+    not because of the query: the caller answers "try again later" rather than failing."""
+    return isinstance(
+        error, psycopg.OperationalError | psycopg.InterfaceError | sqlite3.OperationalError | sqlite3.InterfaceError
+    )

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from streams.core.models import Alert, Article, EnrichedArticle, now_millis
+from streams.storage.queries import EventFilter, Page, QueryReads
 from streams.storage.reads import NamedReads, StoredEvent
 from streams.storage.rows import (
     ALERT_COLUMNS,
@@ -79,6 +80,41 @@ class Storage(Protocol):
     def alerts_in_order(self) -> list[tuple[str, str, str]]: ...
 
     def store_latencies_ms(self, stored_since_ms: int | None = None) -> list[float]: ...
+
+    # the query API's reads (streams/storage/queries.py)
+    def ping(self) -> None: ...
+
+    def events_page(self, where: EventFilter, *, limit: int = 50, cursor: str | None = None) -> Page: ...
+
+    def article_detail(self, article_id: str) -> dict[str, Any] | None: ...
+
+    def stories_page(
+        self,
+        *,
+        country: str | None = None,
+        seen_from_ms: int | None = None,
+        seen_to_ms: int | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page: ...
+
+    def story_detail(self, story_id: str) -> dict[str, Any] | None: ...
+
+    def alerts_page(
+        self,
+        *,
+        created_from_ms: int | None = None,
+        created_to_ms: int | None = None,
+        rules: Sequence[str] = (),
+        severities: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page: ...
+
+    def event_counts(
+        self, *, day_from: str, day_to: str, countries: Sequence[str] = (), types: Sequence[str] = ()
+    ) -> list[dict[str, Any]]: ...
 
     def connection_lost(self) -> bool:
         """True when the connection cannot be used again (the server went away): reopen it."""
@@ -137,7 +173,7 @@ def _where(conditions: Sequence[str]) -> str:
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
-class SqlStorage(NamedReads):
+class SqlStorage(NamedReads, QueryReads):
     """The shared implementation over a DB-API connection; subclasses open it and pick the dialect."""
 
     mark = "?"
@@ -236,6 +272,16 @@ class SqlStorage(NamedReads):
         with self._transaction() as cursor:
             cursor.execute(sql, tuple(params))
             return [tuple(row) for row in cursor.fetchall()]
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Run a query API read outside any transaction: on SQLite it takes no write lock, so a web
+        server reading never holds up the store stage writing (WAL readers see a committed snapshot)."""
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
     def connection_lost(self) -> bool:
         return False  # an embedded database has no connection to lose

@@ -1,0 +1,1 @@
+"""`newsstream web`: the read-only query API under /api/v1 over the store, on its own port."""
